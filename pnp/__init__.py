@@ -1,0 +1,24 @@
+"""pnp: a differentiable JAX finite-volume Poisson–Nernst–Planck solver for nanochannels.
+
+SI units at the API (m, mol/m³, C/m², V, A, mol/s); float64 throughout (enabled on import).
+"""
+
+import jax
+
+jax.config.update("jax_enable_x64", True)
+
+from .api import solve, zero_current_voltage  # noqa: E402
+from .electrolyte import Electrolyte  # noqa: E402
+from .geometry import (  # noqa: E402
+    Channel, ChargedWall, Cone, Cylinder, Membrane, Mesh, Reservoirs, Slit,
+)
+from .ions import Ion, get_ion  # noqa: E402
+from .solution import Solution  # noqa: E402
+from .solver import ConvergenceError, NewtonOptions  # noqa: E402
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Channel", "ChargedWall", "Cone", "ConvergenceError", "Cylinder", "Electrolyte", "Ion", "Membrane",
+    "Mesh", "NewtonOptions", "Reservoirs", "Slit", "Solution", "get_ion", "solve", "zero_current_voltage",
+]
