@@ -79,10 +79,10 @@ class DebyeLengths:
                 / (self.max_valence * ELEMENTARY_CHARGE * abs(surface_charge)))
 
     def wall_cell(self, mesh: "Mesh", max_surface_charge: float = 0.0) -> float:
-        """First cell at walls (m): ``mesh.wall_cell`` or min(λ_D, ℓ_GC)/10."""
+        """First cell at walls (m): ``mesh.wall_cell`` or min(λ_D, ℓ_GC)/20."""
         if mesh.wall_cell is not None:
             return mesh.wall_cell
-        return min(self.shortest, self.gouy_chapman(max_surface_charge)) / 10.0
+        return min(self.shortest, self.gouy_chapman(max_surface_charge)) / 20.0
 
 
 @dataclasses.dataclass(frozen=True)

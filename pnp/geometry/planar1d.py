@@ -31,7 +31,7 @@ class ChargedWall:
         length = 30.0 * debye.longest if self.length is None else self.length
         require_positive("ChargedWall", length=length)
         h_min = debye.wall_cell(mesh, max_abs_profile(self.surface_charge, 0.0, 0.0)) / scales.length
-        h_max = (mesh.max_cell or debye.shortest) / scales.length
+        h_max = (mesh.max_cell or debye.shortest / 2.0) / scales.length
         nodes = graded_nodes(length / scales.length, h_min, max(h_max, h_min), ratio=mesh.growth,
                              refine_end=False, refinement=mesh.refinement)
         grid = line(nodes, left="wall", right="bath")
