@@ -13,7 +13,7 @@ import numpy as np
 
 from .constants import FARADAY
 from .grid.mesh import FaceKind
-from .physics.residual import species_fluxes
+from .physics.residual import species_flux_terms, species_fluxes
 
 
 def cross_section_fluxes(problem, state):
@@ -28,15 +28,18 @@ def current_profile(problem, state):
 
 
 def conservation_error(problem, state) -> float:
-    """max_i |I_i − I_mid| / (max_i Σ_s |F z_s J_s,i| + tiny): 0 for exact conservation.
+    """max_i |I_i − I_mid| / max_i Σ_s F |z_s| (J⁺_s,i + J⁻_s,i): 0 for exact conservation.
 
-    The denominator is the largest ionic charge flux, so the error stays meaningful at
-    zero current (equilibrium, reversal potential).
+    The denominator is the gross (one-way, forward plus backward) charge exchange through
+    a cross-section, so the error stays meaningful at zero current (equilibrium,
+    reversal potential), where the net fluxes themselves are round-off.
     """
-    fluxes = np.asarray(cross_section_fluxes(problem, state))
-    charge = FARADAY * problem.parameters.valence[:, None] * fluxes
-    current = charge.sum(axis=0)
-    scale = np.abs(charge).max() + 1e-300
+    (forward, backward), _ = species_flux_terms(state, problem.grid, problem.parameters)
+    valence = np.asarray(problem.parameters.valence)[:, None]
+    net = np.asarray((forward - backward).sum(axis=-1))
+    gross = np.asarray((forward + backward).sum(axis=-1))
+    current = (valence * net).sum(axis=0)
+    scale = (np.abs(valence) * gross).sum(axis=0).max()
     return float(np.max(np.abs(current - current[len(current) // 2])) / scale)
 
 

@@ -27,6 +27,10 @@ class ChargedWall:
     surface_charge: Profile
     length: float | None = None
 
+    def __post_init__(self):
+        if self.length is not None:
+            require_positive("ChargedWall", length=self.length)
+
     def discretize(self, debye: DebyeLengths, mesh: Mesh, scales: Scales) -> Discretization:
         length = 30.0 * debye.longest if self.length is None else self.length
         require_positive("ChargedWall", length=length)
@@ -52,6 +56,11 @@ class Membrane:
     thickness: float
     fixed_charge: Profile
     bath_layer: float | None = None
+
+    def __post_init__(self):
+        require_positive("Membrane", thickness=self.thickness)
+        if self.bath_layer is not None:
+            require_positive("Membrane", bath_layer=self.bath_layer)
 
     def discretize(self, debye: DebyeLengths, mesh: Mesh, scales: Scales) -> Discretization:
         layer = 10.0 * debye.longest if self.bath_layer is None else self.bath_layer

@@ -95,8 +95,14 @@ def field_fluxes(phi, grid: Grid, params: Parameters):
     return flux_z, flux_r
 
 
-def species_fluxes(state, grid: Grid, params: Parameters):
-    """Scaled Scharfetter–Gummel fluxes of every species: ((N, nz+1, nr), (N, nz, nr+1))."""
+def species_flux_terms(state, grid: Grid, params: Parameters):
+    """One-way Scharfetter–Gummel terms of every species on z and r faces.
+
+    Returns ((forward_z, backward_z), (forward_r, backward_r)) with shapes (N, nz+1, nr)
+    and (N, nz, nr+1): forward = D (A/d) B(Δψ) c_−, backward = D (A/d) B(−Δψ) c_+; the net
+    flux along +z (+r) is forward − backward, and forward + backward is the gross
+    exchange that sets the scale of conservation errors (it is nonzero at equilibrium).
+    """
     phi = state[..., 0]
     log_c = jnp.moveaxis(state[..., 1:], -1, 0)
     nr = phi.shape[1]
@@ -109,11 +115,11 @@ def species_fluxes(state, grid: Grid, params: Parameters):
         psi_lo, psi_hi = _sides(_pad(psi, 0, _bath_rows(z * params.left_potential, nr),
                                      _bath_rows(z * params.right_potential, nr)), 0)
         c_lo, c_hi = _sides(_pad(conc, 0, _bath_rows(c_left, nr), _bath_rows(c_right, nr)), 0)
-        flux_z = _sg_flux(d_z * tz, psi_hi - psi_lo, c_lo, c_hi)
+        along_z = _sg_terms(d_z * tz, psi_hi - psi_lo, c_lo, c_hi)
         psi_lo, psi_hi = _sides(_pad(psi, 1), 1)
         c_lo, c_hi = _sides(_pad(conc, 1), 1)
-        flux_r = _sg_flux(d_r * tr, psi_hi - psi_lo, c_lo, c_hi)
-        return flux_z, flux_r
+        along_r = _sg_terms(d_r * tr, psi_hi - psi_lo, c_lo, c_hi)
+        return along_z, along_r
 
     return jax.vmap(one_species)(
         params.valence, log_c, params.excess_potential, params.diffusivity,
@@ -121,8 +127,14 @@ def species_fluxes(state, grid: Grid, params: Parameters):
     )
 
 
-def _sg_flux(coefficient, delta_psi, c_lo, c_hi):
-    return coefficient * (bernoulli(delta_psi) * c_lo - bernoulli(-delta_psi) * c_hi)
+def species_fluxes(state, grid: Grid, params: Parameters):
+    """Scaled net Scharfetter–Gummel fluxes of every species: ((N, nz+1, nr), (N, nz, nr+1))."""
+    (fz, bz), (fr, br) = species_flux_terms(state, grid, params)
+    return fz - bz, fr - br
+
+
+def _sg_terms(coefficient, delta_psi, c_lo, c_hi):
+    return coefficient * bernoulli(delta_psi) * c_lo, coefficient * bernoulli(-delta_psi) * c_hi
 
 
 def wall_charge(grid: Grid, params: Parameters):

@@ -6,8 +6,9 @@ The residual of cell (i, j) depends only on cells (i + dz, j + dr) with |dz|, |d
 independent of the grid size — recovers every entry without overlap: for row (i, j) the
 only seeded column in its stencil has dz ≡ c_z − i, dr ≡ c_r − j (mod 3).
 
-Unknowns are ordered z-major: block row i holds cells (i, 0 … nr−1) with their 1 + N
-unknowns, so the Jacobian is block tridiagonal with blocks of size nr·(1 + N).
+The band form feeds the sparse backend directly; :func:`band_to_blocks` gives the
+block-tridiagonal form (unknowns z-major: block row i holds cells (i, 0 … nr−1) with
+their 1 + N unknowns; blocks of size nr·(1 + N)) for the dense block solvers.
 """
 
 from __future__ import annotations
@@ -28,8 +29,8 @@ def _seeds(nz, nr, nc, pz, pr):
     return seeds.astype(np.float64).reshape(pz * pr * nc, nz, nr, nc)
 
 
-def block_jacobian(fun, state):
-    """Residual ``fun(state)`` and its Jacobian as (lower, diag, upper) blocks.
+def band_jacobian(fun, state):
+    """Residual ``fun(state)`` and its Jacobian in 9-point band form.
 
     Args:
       fun: maps state (nz, nr, nc) to a residual of the same shape, with a stencil of
@@ -37,8 +38,8 @@ def block_jacobian(fun, state):
       state: (nz, nr, nc) array.
 
     Returns:
-      (residual, (lower, diag, upper)), each block array of shape (nz, nr·nc, nr·nc);
-      ``lower[i]`` couples block row i to block i − 1, ``upper[i]`` to block i + 1.
+      (residual, band) with band[i, j, dz+1, dr+1, b, a] = ∂R[i, j, a] / ∂x[i+dz, j+dr, b]
+      (zero where the neighbour is outside the grid), shape (nz, nr, 3, 3, nc, nc).
     """
     nz, nr, nc = state.shape
     pz, pr = min(3, nz), min(3, nr)
@@ -57,11 +58,25 @@ def block_jacobian(fun, state):
         (i + offsets[None, None, :, None] >= 0) & (i + offsets[None, None, :, None] < nz)
         & (j + offsets[None, None, None, :] >= 0) & (j + offsets[None, None, None, :] < nr)
     )
-    band = jnp.where(valid[..., None, None], band, 0.0)
+    return value, jnp.where(valid[..., None, None], band, 0.0)
 
+
+def band_to_blocks(band):
+    """Band form → (lower, diag, upper) blocks of shape (nz, nr·nc, nr·nc) (z-major unknowns).
+
+    ``lower[i]`` couples block row i to block i − 1, ``upper[i]`` to block i + 1.
+    """
+    nz, nr, _, _, nc, _ = band.shape
+    offsets = np.arange(-1, 2)
     shifts = np.stack([np.eye(nr, k=int(d)) for d in offsets])  # shifts[dr][j, j + dr] = 1
     blocks = [
         jnp.einsum("ijdba,djk->ijakb", band[:, :, dz], shifts).reshape(nz, nr * nc, nr * nc)
         for dz in range(3)
     ]
-    return value, tuple(blocks)
+    return tuple(blocks)
+
+
+def block_jacobian(fun, state):
+    """Residual and Jacobian as (lower, diag, upper) blocks (see :func:`band_to_blocks`)."""
+    value, band = band_jacobian(fun, state)
+    return value, band_to_blocks(band)

@@ -17,9 +17,9 @@ import functools
 import jax
 import jax.numpy as jnp
 
-from ..linalg import block_tridiagonal
+from ..linalg.band import solve_band
 from ..physics.residual import residual
-from .jacobian import block_jacobian
+from .jacobian import band_jacobian
 
 
 @dataclasses.dataclass(frozen=True)
@@ -30,7 +30,7 @@ class NewtonOptions:
     step_tolerance: float = 1e-9  # ‖δx‖∞ (kT/e, log c)
     residual_tolerance: float = 1e-9  # ‖r / Σ|J|‖∞ (same units)
     max_step: float = 4.0  # largest accepted ‖δx‖∞ before damping
-    linear_solver: str = "cyclic_reduction"
+    linear_solver: str = "auto"  # see pnp.linalg.band
 
 
 @dataclasses.dataclass(frozen=True)
@@ -54,16 +54,12 @@ jax.tree_util.register_dataclass(
 
 def newton_step(state, grid, params, options: NewtonOptions):
     """One Newton update: returns (full step δx, row-scaled residual ∞-norm)."""
-    nz, nr, nc = state.shape
-    value, (lower, diag, upper) = block_jacobian(lambda s: residual(s, grid, params), state)
-    row_sum = (jnp.abs(lower).sum(-1) + jnp.abs(diag).sum(-1) + jnp.abs(upper).sum(-1))
+    value, band = band_jacobian(lambda s: residual(s, grid, params), state)
+    row_sum = jnp.abs(band).sum(axis=(2, 3, 4))  # (nz, nr, nc): Σ over columns of |J|
     scale = 1.0 / jnp.where(row_sum > 0, row_sum, 1.0)
-    rhs = -value.reshape(nz, nr * nc) * scale
-    delta = block_tridiagonal.solve(
-        lower * scale[..., None], diag * scale[..., None], upper * scale[..., None], rhs,
-        method=options.linear_solver,
-    )
-    return delta.reshape(state.shape), jnp.max(jnp.abs(rhs))
+    rhs = -value * scale
+    delta = solve_band(band * scale[:, :, None, None, None, :], rhs, method=options.linear_solver)
+    return delta, jnp.max(jnp.abs(rhs))
 
 
 @functools.partial(jax.jit, static_argnames="options")
