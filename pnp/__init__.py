@@ -8,6 +8,7 @@ import jax
 jax.config.update("jax_enable_x64", True)
 
 from .api import solve, zero_current_voltage  # noqa: E402
+from .sweep import IVCurve, sweep  # noqa: E402
 from .electrolyte import Electrolyte  # noqa: E402
 from .geometry import (  # noqa: E402
     Channel, ChargedWall, Cone, Cylinder, Membrane, Mesh, Reservoirs, Slit,
@@ -20,5 +21,6 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Channel", "ChargedWall", "Cone", "ConvergenceError", "Cylinder", "Electrolyte", "Ion", "Membrane",
-    "Mesh", "NewtonOptions", "Reservoirs", "Slit", "Solution", "get_ion", "solve", "zero_current_voltage",
+    "IVCurve", "Mesh", "NewtonOptions", "Reservoirs", "Slit", "Solution", "get_ion", "solve", "sweep",
+    "zero_current_voltage",
 ]

@@ -1,0 +1,93 @@
+"""Channel validation (issue 3): V3 long-channel conductance, V5 Ohmic limits, double-layer
+overlap, reservoir-size independence (VALIDATION.md).
+"""
+
+import numpy as np
+import pytest
+
+import pnp
+from pnp import analytic
+
+KCL_D = (1.957e-9, 2.032e-9)
+
+
+def kcl(c):
+    return pnp.Electrolyte({"K+": c, "Cl-": c})
+
+
+def linear_response(geometry, electrolyte, mesh=pnp.Mesh(), dv=1e-3):
+    """Sweep at ±dv: half-differences cancel the equilibrium part exactly."""
+    return pnp.sweep(geometry, electrolyte, [-dv, dv], mesh=mesh)
+
+
+def mid_channel_conductance(iv, length):
+    """G = I / (E_mid · L): the conductance of the infinitely long channel (no end effects)."""
+    plus, minus = iv.solutions[-1], iv.solutions[0]
+    current = 0.5 * (plus.current - minus.current)
+    dphi = 0.5 * (plus.potential - minus.potential)
+    z = plus.z[:, 0]
+    i1, i2 = (int(np.argmin(np.abs(z - f * length))) for f in (0.4, 0.6))
+    field = (np.nanmean(dphi[i1]) - np.nanmean(dphi[i2])) / (z[i2] - z[i1])
+    return current / (field * length)
+
+
+@pytest.mark.parametrize("c, expected_nS", [(0.1, 0.04786), (10.0, 0.04962), (100.0, 0.13165), (1000.0, 1.1800)])
+def test_v3_long_channel_conductance(c, expected_nS):
+    bath = kcl(c)
+    iv = linear_response(pnp.Cylinder(5e-9, 1e-6, -0.02, reservoirs=None), bath)
+    g = mid_channel_conductance(iv, 1e-6)
+    assert g * 1e9 == pytest.approx(expected_nS, rel=5e-3)  # tolerance 0.5 % (VALIDATION V3)
+    exact = analytic.long_channel_conductance(5e-9, 1e-6, -0.02, bath.concentrations, bath.valences,
+                                              bath.diffusivities)
+    assert g == pytest.approx(exact, rel=5e-3)
+
+
+def test_v5_uncharged_cylinder_with_access_resistance():
+    bath = kcl(1000.0)
+    g = linear_response(pnp.Cylinder(5e-9, 20e-9, 0.0), bath).conductance()
+    assert g * 1e9 == pytest.approx(42.24, rel=0.03)  # tolerance 3 %
+    assert g == pytest.approx(analytic.ohmic_cylinder_conductance(5e-9, 20e-9, bath.conductivity), rel=0.03)
+
+
+@pytest.mark.slow
+def test_v5_uncharged_cone():
+    bath = kcl(1000.0)
+    g = linear_response(pnp.Cone(10e-9, 500e-9, 12e-6, 0.0), bath).conductance()
+    assert g * 1e9 == pytest.approx(18.98, rel=0.02)  # tolerance 2 %
+    assert g == pytest.approx(analytic.ohmic_cone_conductance(10e-9, 500e-9, 12e-6, bath.conductivity), rel=0.02)
+
+
+def test_reservoir_size_independence():
+    """Default reservoirs (50 mouth radii) vs twice as large: conductance changes < 1 %."""
+    bath = kcl(100.0)
+    default = linear_response(pnp.Cylinder(5e-9, 50e-9, -0.02), bath).conductance()
+    larger = linear_response(pnp.Cylinder(5e-9, 50e-9, -0.02, reservoirs=pnp.Reservoirs(500e-9, 500e-9)),
+                             bath).conductance()
+    print(f"G default reservoirs {default:.6e} S, 2x reservoirs {larger:.6e} S")
+    assert larger == pytest.approx(default, rel=1e-2)
+
+
+def axis_and_transference(c, sigma=-0.02, radius=2e-9):
+    iv = linear_response(pnp.Cylinder(radius, 100e-9, sigma, reservoirs=None), kcl(c))
+    plus, minus = iv.solutions[-1], iv.solutions[0]
+    mid = plus.z.shape[0] // 2
+    c_axis = [0.5 * (plus.concentrations[k, mid, 0] + minus.concentrations[k, mid, 0]) for k in range(2)]
+    j_k = 0.5 * (plus.fluxes["K+"] - minus.fluxes["K+"])
+    current = 0.5 * (plus.current - minus.current)
+    t_plus = pnp.constants.FARADAY * j_k / current
+    return c_axis, t_plus
+
+
+def test_double_layer_overlap_excludes_coions():
+    """2 nm radius, σ = −0.02 C/m²: at 1 mM the co-ion is excluded and t₊ > 0.99."""
+    (c_k, c_cl), t_plus = axis_and_transference(1.0)
+    assert c_cl < 0.01 * c_k
+    assert t_plus > 0.99
+
+
+def test_no_overlap_at_one_molar():
+    """Same channel at 1 M: concentrations on the axis within 20 % of bulk, t₊ near the bulk value."""
+    (c_k, c_cl), t_plus = axis_and_transference(1000.0)
+    assert c_k == pytest.approx(1000.0, rel=0.2) and c_cl == pytest.approx(1000.0, rel=0.2)
+    bulk_t_plus = KCL_D[0] / sum(KCL_D)
+    assert abs(t_plus - bulk_t_plus) < 0.08
