@@ -1,9 +1,9 @@
 """One interface over the linear backends for the 9-point band Jacobian.
 
 Methods: "thomas" and "cyclic_reduction" (pure JAX, dense blocks of size nr·(1 + N); any
-device, jit/vmap/grad), "sparse" (SciPy SuperLU via a host callback; CPU). "auto" picks
-by measurement (benchmarks/): the block solvers when blocks are small (1D, narrow 2D),
-SuperLU for 2D on CPU.
+device, jit/vmap/grad), "umfpack" and "superlu" (sparse direct on the host via a callback;
+CPU). "auto" picks by measurement (benchmarks/): cyclic reduction when blocks are small
+(1D, narrow 2D) or off CPU, UMFPACK for 2D on CPU.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from ..solver.jacobian import band_to_blocks
 from . import block_tridiagonal
 from .sparse import sparse_solve
 
-METHODS = ("auto", "thomas", "cyclic_reduction", "sparse")
+METHODS = ("auto", "thomas", "cyclic_reduction", "umfpack", "superlu")
 SMALL_BLOCK = 16  # nr·(1 + N) at or below which dense block solvers beat SuperLU on CPU
 
 
@@ -26,14 +26,14 @@ def resolve_method(method: str, band_shape) -> str:
     nr, nc = band_shape[1], band_shape[-1]
     if nr * nc <= SMALL_BLOCK or jax.default_backend() != "cpu":
         return "cyclic_reduction"
-    return "sparse"
+    return "umfpack"
 
 
 def solve_band(band, rhs, method: str = "auto", transpose: bool = False):
     """Solve J x = rhs (Jᵀ x = rhs with ``transpose``) for rhs shaped like the state."""
     method = resolve_method(method, band.shape)
-    if method == "sparse":
-        return sparse_solve(band, rhs, transpose=transpose)
+    if method in ("umfpack", "superlu"):
+        return sparse_solve(band, rhs, transpose=transpose, backend=method)
     lower, diag, upper = band_to_blocks(band)
     if transpose:
         lower, diag, upper = block_tridiagonal.transpose(lower, diag, upper)
