@@ -1,0 +1,309 @@
+"""Command line: ``pnp demo``, ``pnp run CASE.toml``, ``pnp validate``, ``pnp show RESULT.h5``.
+
+Progress goes to stderr, summaries to stdout. Bad input (a malformed case file, a missing
+file) and solver failures print one paragraph to stderr, without a traceback, and exit
+with code 2; result files are written atomically, so a failed run leaves nothing at the
+output path. ``pnp validate`` exits with 1 when a validation case fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+EXIT_FAILED_VALIDATION = 1
+EXIT_ERROR = 2
+
+QUICK_DEMO_VOLTAGES = ["-1 V", "-0.5 V", "0 V", "0.5 V", "1 V"]
+QUICK_DEMO_REFINEMENT = 0.35
+
+
+class UserError(Exception):
+    """An error reported as one paragraph (no traceback), exit code 2."""
+
+
+def _log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def select_device(device: str | None) -> None:
+    """Pin JAX to ``cpu`` or ``gpu`` (CUDA) before any computation; None keeps JAX's default."""
+    if device is None:
+        return
+    import jax
+
+    if device == "cpu":
+        jax.config.update("jax_platforms", "cpu")  # before the first computation: no GPU probing
+        devices = jax.devices()
+    else:
+        try:
+            devices = jax.devices("gpu")
+        except Exception as error:  # RuntimeError (no GPU platform) or a failed CUDA initialization
+            reason = " ".join(str(error).split()) or type(error).__name__
+            raise UserError(
+                f"--device gpu: JAX cannot use a GPU on this machine ({reason}). Install the CUDA build of JAX "
+                "(pip install -U \"jax[cuda12]\") on a machine with an NVIDIA GPU, or run with --device cpu"
+            ) from None
+        jax.config.update("jax_default_device", devices[0])
+    _log(f"pnp: running on {devices[0].platform} ({len(devices)} device{'s' if len(devices) > 1 else ''})")
+
+
+# --------------------------------------------------------------------------- summaries
+def iv_numbers(voltages: np.ndarray, currents: np.ndarray) -> dict:
+    """Conductance at 0 V (from the nearest voltages on both sides) and rectification at max |V|."""
+    out = {}
+    below, above = voltages[voltages < 0], voltages[voltages > 0]
+    if len(below) and len(above):
+        lo = int(np.flatnonzero(voltages == below.max())[0])
+        hi = int(np.flatnonzero(voltages == above.min())[0])
+        out["conductance"] = float((currents[hi] - currents[lo]) / (voltages[hi] - voltages[lo]))
+    vmax = float(np.max(np.abs(voltages)))
+    plus, minus = np.isclose(voltages, vmax, atol=1e-12, rtol=0), np.isclose(voltages, -vmax, atol=1e-12, rtol=0)
+    if vmax > 0 and plus.any() and minus.any():
+        out["rectification_voltage"] = vmax
+        out["rectification"] = float(abs(currents[plus][0]) / abs(currents[minus][0]))
+    return out
+
+
+def format_summary(name: str, kind: str, voltages, currents, current_unit: str, fluxes: dict,
+                   flux_unit: str) -> str:
+    from .plotting import _CURRENT_DISPLAY
+
+    factor, unit = _CURRENT_DISPLAY.get(current_unit, (1.0, current_unit))
+    lines = [f"{name}:"]
+    if kind == "solution" and len(voltages) == 1:
+        v = float(voltages[0])
+        lines.append(f"  zero-current voltage V = {v * 1e3:+.4f} mV; membrane potential "
+                     f"E = φ_right − φ_left = {-v * 1e3:+.4f} mV")
+        lines.append(f"  residual current {currents[0] * factor:+.3e} {unit}")
+        for ion, value in fluxes.items():
+            lines.append(f"  flux {ion}: {value[0]:+.4e} {flux_unit}")
+        return "\n".join(lines)
+    lines.append(f"  {'V (V)':>9}  {'I (' + unit + ')':>13}")
+    for v, i in zip(voltages, currents):
+        lines.append(f"  {v:+9.4f}  {i * factor:+13.5g}")
+    numbers = iv_numbers(np.asarray(voltages), np.asarray(currents))
+    if "conductance" in numbers:
+        g = numbers["conductance"]
+        lines.append(f"  conductance at 0 V: {g * 1e9:.5g} nS" if unit == "nA" else
+                     f"  conductance at 0 V: {g:.5g} {unit}/V")
+    if "rectification" in numbers:
+        vr = numbers["rectification_voltage"]
+        lines.append(f"  rectification |I(+{vr:g} V)|/|I(−{vr:g} V)|: {numbers['rectification']:.4g}")
+    return "\n".join(lines)
+
+
+def _result_summary(case, result) -> str:
+    from .io import current_unit
+    from .sweep import IVCurve
+
+    solutions = result.solutions if isinstance(result, IVCurve) else (result,)
+    flux_unit = solutions[0].flux_unit
+    return format_summary(case.name, "iv" if isinstance(result, IVCurve) else "solution",
+                          np.array([s.voltage for s in solutions]), np.array([s.current for s in solutions]),
+                          current_unit(flux_unit),
+                          {ion: np.array([s.fluxes[ion] for s in solutions]) for ion in solutions[0].species},
+                          flux_unit)
+
+
+def write_figures(case, result, output: Path) -> list[Path]:
+    """``NAME_iv.png`` (sweeps with ≥ 2 voltages) and ``NAME_fields.png`` (at the highest voltage)."""
+    from .plotting import plot_fields, plot_iv
+    from .sweep import IVCurve
+
+    paths = []
+    if isinstance(result, IVCurve):
+        if len(result.solutions) > 1:
+            paths.append(plot_iv(result, output / f"{case.name}_iv.png", title=f"{case.name}: I–V"))
+        solution = result.solutions[-1]
+    else:
+        solution = result
+    paths.append(plot_fields(solution, output / f"{case.name}_fields.png",
+                             title=f"{case.name}: fields at V = {solution.voltage:+.4g} V"))
+    return paths
+
+
+def run_case(case, output: Path, *, plots: bool = True) -> tuple[object, list[Path]]:
+    """Solve ``case`` with progress lines, write ``NAME.h5`` (+ figures) to ``output``; print a summary."""
+    from .io import save_result
+
+    setup = case.build()
+    if output.exists() and not output.is_dir():
+        raise UserError(f"--output {str(output)!r} is a file, not a folder; give a folder for the results")
+    _log(f"pnp: case {case.name!r} — {case.summary()}")
+    start = time.perf_counter()
+    if setup.zero_current:
+        _log("  searching the zero-current voltage (secant iteration on I(V)) ...")
+    else:
+        _log(f"  sweeping {len(setup.voltages)} voltage{'s' if len(setup.voltages) > 1 else ''} "
+             f"from {setup.voltages[0]:+g} V to {setup.voltages[-1]:+g} V (continuation from 0 V):")
+    result = case.run(progress=True)
+    _log(f"  solved in {time.perf_counter() - start:.1f} s")
+    paths = [save_result(output / f"{case.name}.h5", case, result)]
+    if plots:
+        paths += write_figures(case, result, output)
+    print(_result_summary(case, result))
+    if case.geometry.get("kind") == "wall":
+        solution = result.solutions[0]
+        print(f"  wall potential ψ0 = {float(solution.wall_potential()[2][0]) * 1e3:+.4f} mV")
+    print("  files:")
+    for path in paths:
+        print(f"    {path}")
+    return result, paths
+
+
+# --------------------------------------------------------------------------- commands
+def _command_demo(args) -> int:
+    from importlib import resources
+
+    from .case import Case
+
+    text = (resources.files("pnp.cases") / "demo_cone.toml").read_text(encoding="utf-8")
+    case = Case.from_text(text)
+    if args.quick:
+        case = case.replace(voltage={"values": list(QUICK_DEMO_VOLTAGES)},
+                            mesh={**case.mesh, "refinement": QUICK_DEMO_REFINEMENT})
+        _log(f"pnp demo --quick: {len(QUICK_DEMO_VOLTAGES)} voltages, mesh refinement {QUICK_DEMO_REFINEMENT}")
+    run_case(case, Path(args.output))
+    return 0
+
+
+def _command_run(args) -> int:
+    from .case import Case
+
+    case = Case.from_file(args.case)
+    run_case(case, Path(args.output), plots=not args.no_plots)
+    return 0
+
+
+def _command_validate(args) -> int:
+    from .validation import format_table, run_validation
+
+    _log(f"pnp validate{' --quick' if args.quick else ''}: analytic validation cases")
+    results = run_validation(quick=args.quick)
+    print(format_table(results))
+    failed = [r.case for r in results if not r.passed]
+    if failed:
+        print(f"FAILED: {', '.join(failed)}")
+        return EXIT_FAILED_VALIDATION
+    print(f"all {len(results)} validation cases passed")
+    return 0
+
+
+def _command_show(args) -> int:
+    from .io import read_result_file
+
+    stored = read_result_file(args.result)
+    attrs = stored["attrs"]
+    name = attrs.get("name", Path(args.result).stem)
+    print(f"{args.result}: pnp result ({attrs.get('kind')}), written by pnp {attrs.get('pnp_version')} "
+          f"on {attrs.get('created')}")
+    print(f"  grid {stored['coordinates']['active'].shape} ({attrs.get('coordinates')}), "
+          f"{int(stored['coordinates']['active'].sum())} active cells; species {', '.join(stored['species'])}")
+    diag = stored["diagnostics"]
+    print(f"  Newton iterations per point: {', '.join(str(int(k)) for k in diag['newton_iterations'])}; "
+          f"max conservation error {np.max(stored['conservation_error']):.2e}")
+    print(format_summary(name, attrs.get("kind"), stored["voltages"], stored["currents"],
+                         attrs.get("current_unit", "A"), stored["fluxes"], attrs.get("flux_unit", "")))
+    if args.case:
+        print("  case:")
+        print("\n".join("    " + line for line in stored["case_text"].splitlines()))
+    if args.plot:
+        from .io import load_result
+
+        case, result = load_result(args.result)
+        output = Path(args.output) if args.output else Path(args.result).parent
+        print("  figures:")
+        for path in write_figures(case, result, output):
+            print(f"    {path}")
+    return 0
+
+
+# --------------------------------------------------------------------------- parser
+def build_parser() -> argparse.ArgumentParser:
+    device = argparse.ArgumentParser(add_help=False)
+    device.add_argument("--device", choices=("cpu", "gpu"), default=argparse.SUPPRESS,
+                        help="run JAX on the CPU or a CUDA GPU (default: JAX's choice)")
+    parser = argparse.ArgumentParser(
+        prog="pnp",
+        description="Poisson–Nernst–Planck simulations of nanochannels and membranes (JAX, finite volumes).",
+        epilog="Case files: TOML with units, see `python -c 'import pnp.case; help(pnp.case)'` or "
+               "experiments/cases/*.toml.",
+    )
+    parser.add_argument("--device", choices=("cpu", "gpu"), default=None,
+                        help="run JAX on the CPU or a CUDA GPU (default: JAX's choice)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    demo = sub.add_parser("demo", parents=[device], help="run the built-in charged-cone demo",
+                          description="Charged conical nanopore (tip 10 nm, base 200 nm, 2 µm, σ = −0.05 C/m², "
+                                      "0.1 M KCl), I–V from −1 to 1 V: writes demo_cone.h5, demo_cone_iv.png and "
+                                      "demo_cone_fields.png and prints the rectification and conductance.")
+    demo.add_argument("--quick", action="store_true",
+                      help="5 voltages (−1, −0.5, 0, 0.5, 1 V) on a coarse mesh (refinement 0.35)")
+    demo.add_argument("--output", "-o", default="results", metavar="DIR", help="output folder (default: results)")
+    demo.set_defaults(handler=_command_demo)
+
+    run = sub.add_parser("run", parents=[device], help="run a case file",
+                         description="Solve a TOML case file and write NAME.h5, NAME_iv.png (sweeps) and "
+                                     "NAME_fields.png to the output folder.")
+    run.add_argument("case", metavar="CASE.toml", help="case file")
+    run.add_argument("--output", "-o", default="results", metavar="DIR", help="output folder (default: results)")
+    run.add_argument("--no-plots", action="store_true", help="write only the HDF5 result")
+    run.set_defaults(handler=_command_run)
+
+    validate = sub.add_parser("validate", parents=[device], help="run the analytic validation cases",
+                              description="Gouy–Chapman, Poisson–Boltzmann cylinder, long-channel conductance, "
+                                          "Donnan and TMS against analytic results; prints a table and exits "
+                                          "with 1 if any case fails.")
+    validate.add_argument("--quick", action="store_true", help="the cheap subset (V1, V4 Donnan, V4 TMS 20 µm)")
+    validate.set_defaults(handler=_command_validate)
+
+    show = sub.add_parser("show", parents=[device], help="summarize a result file",
+                          description="Print the summary of a result written by `pnp run` / `pnp demo`; "
+                                      "--plot redraws its figures.")
+    show.add_argument("result", metavar="RESULT.h5", help="result file")
+    show.add_argument("--plot", action="store_true", help="write NAME_iv.png / NAME_fields.png")
+    show.add_argument("--case", action="store_true", help="also print the stored case file")
+    show.add_argument("--output", "-o", default=None, metavar="DIR",
+                      help="folder for --plot figures (default: next to the result)")
+    show.set_defaults(handler=_command_show)
+    return parser
+
+
+def _paragraph(error: BaseException) -> str:
+    return " ".join(str(error).split()) or type(error).__name__
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``pnp`` command; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return EXIT_ERROR
+    from .solver import ConvergenceError
+
+    try:
+        select_device(args.device)
+        return args.handler(args)
+    except ConvergenceError as error:
+        print(f"pnp {args.command}: error: the solver did not converge: {_paragraph(error)} — try smaller "
+              "voltage steps, a finer mesh ([mesh] refinement) or more Newton iterations "
+              "([solver] max_iterations); nothing was written", file=sys.stderr)
+    except FileNotFoundError as error:
+        message = _paragraph(error) if error.filename is None else f"{error.filename!r} not found ({error.strerror})"
+        print(f"pnp {args.command}: error: {message}", file=sys.stderr)
+    except (UserError, ValueError, OSError) as error:
+        print(f"pnp {args.command}: error: {_paragraph(error)}", file=sys.stderr)
+    except KeyboardInterrupt:
+        print(f"pnp {args.command}: interrupted; nothing was written for the unfinished step", file=sys.stderr)
+        return 130
+    return EXIT_ERROR
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,171 @@
+"""Case files: parsing with units, round trip to TOML, and one-paragraph errors naming the field."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import pnp
+from pnp.case import Case
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = sorted((ROOT / "experiments" / "cases").glob("*.toml")) + [ROOT / "pnp" / "cases" / "demo_cone.toml"]
+
+BASE = """
+name = "small"
+[geometry]
+kind = "cylinder"
+radius = "5 nm"
+length = "50 nm"
+surface_charge = "-0.02 C/m^2"
+[electrolyte]
+salts = { KCl = "10 mM" }
+[voltage]
+values = ["-0.2 V", "0 V", "0.2 V"]
+[mesh]
+refinement = 0.35
+"""
+
+
+def test_examples_exist():
+    names = {p.stem for p in EXAMPLES}
+    assert {"charged_cylinder_sweep", "cone_sweep", "membrane_gradient", "demo_cone"} <= names
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_example_cases_parse_and_round_trip(path):
+    case = Case.from_file(path)
+    assert case.name == path.stem
+    again = Case.from_text(case.to_toml_text())
+    assert again == case
+    assert again.to_toml_text() == case.to_toml_text()
+    setup = case.build()
+    assert isinstance(setup.mesh, pnp.Mesh) and isinstance(setup.options, pnp.NewtonOptions)
+    assert setup.zero_current == (setup.voltages is None)
+
+
+def test_demo_case_values():
+    setup = Case.from_file(ROOT / "pnp" / "cases" / "demo_cone.toml").build()
+    g = setup.geometry
+    assert g.left_radius == pytest.approx(10e-9) and g.right_radius == pytest.approx(200e-9)
+    assert g.length == pytest.approx(2e-6) and g.surface_charge == pytest.approx(-0.05)
+    np.testing.assert_allclose(setup.voltages, np.linspace(-1, 1, 21), atol=1e-12)
+    assert 0.0 in setup.voltages  # exactly zero, from start/stop/step
+    assert setup.electrolyte.names == ("K+", "Cl-")
+    np.testing.assert_allclose(setup.electrolyte.concentrations, [100.0, 100.0])
+    assert setup.mesh.refinement == 0.5
+
+
+def test_units_are_converted_to_si():
+    text = BASE.replace('"5 nm"', '"50 angstrom"').replace('"-0.02 C/m^2"', '"-2 uC/cm^2"')
+    text = text.replace('salts = { KCl = "10 mM" }', '"K+" = "0.01 M"\nCl = "10 mol/m^3"\ntemperature = "25 C"')
+    text += '\nwall_cell = "0.05 nm"\n[solver]\nmax_iterations = 30\nlinear_solver = "thomas"\n'
+    setup = Case.from_text(text).build()
+    assert setup.geometry.left_radius == pytest.approx(5e-9)
+    assert setup.geometry.surface_charge == pytest.approx(-0.02)
+    assert setup.electrolyte.names == ("K+", "Cl-")
+    assert setup.electrolyte.temperature == pytest.approx(298.15)
+    assert setup.mesh.wall_cell == pytest.approx(5e-11)
+    assert setup.options.max_iterations == 30 and setup.options.linear_solver == "thomas"
+
+
+def test_voltage_range_and_right_bath_order():
+    text = BASE.replace('values = ["-0.2 V", "0 V", "0.2 V"]', 'start = "-300 mV"\nstop = "0.3 V"\nstep = "100 mV"')
+    text += '[right]\n"Cl-" = "1 mM"\n"K+" = "1 mM"\n'
+    setup = Case.from_text(text).build()
+    np.testing.assert_allclose(setup.voltages, [-0.3, -0.2, -0.1, 0.0, 0.1, 0.2, 0.3], atol=1e-12)
+    assert setup.right.names == setup.electrolyte.names == ("K+", "Cl-")
+    np.testing.assert_allclose(setup.right.concentrations, [1.0, 1.0])
+
+
+def test_reservoir_options_and_other_kinds():
+    case = Case.from_text(BASE + '[reservoirs]\nenabled = false\n')
+    assert case.build().geometry.reservoirs is None
+    case = Case.from_text(BASE + '[reservoirs]\nradius = "100 nm"\nmembrane_charge = "-0.01 C/m^2"\n')
+    reservoirs = case.build().geometry.reservoirs
+    assert reservoirs.radius == pytest.approx(100e-9) and reservoirs.length is None
+    assert reservoirs.membrane_charge == pytest.approx(-0.01)
+    slit = BASE.replace('radius = "5 nm"', 'height = "10 nm"').replace('"cylinder"', '"slit"')
+    assert Case.from_text(slit).build().geometry.planar
+    wall = Case.from_text('[geometry]\nkind = "wall"\nsurface_charge = "-0.05 C/m^2"\n'
+                          '[electrolyte]\nsalts = { NaCl = "10 mM" }\n')
+    setup = wall.build()
+    assert isinstance(setup.geometry, pnp.ChargedWall) and list(setup.voltages) == [0.0]
+    assert Case.from_text(wall.to_toml_text()) == wall
+
+
+def test_zero_current_case():
+    case = Case.from_file(ROOT / "experiments" / "cases" / "membrane_gradient.toml")
+    setup = case.build()
+    assert setup.zero_current and setup.voltages is None
+    assert isinstance(setup.geometry, pnp.Membrane)
+    assert setup.geometry.fixed_charge == pytest.approx(-100.0)
+    np.testing.assert_allclose(setup.right.concentrations, [10.0, 10.0])
+
+
+def test_replace_revalidates():
+    case = Case.from_text(BASE)
+    quick = case.replace(voltage={"values": ["0 V", "1 V"]}, mesh={"refinement": 0.5})
+    assert list(quick.build().voltages) == [0.0, 1.0] and quick.build().mesh.refinement == 0.5
+    with pytest.raises(ValueError, match="voltage.values"):
+        case.replace(voltage={"values": [1.0]})
+
+
+def _mutate(old, new):
+    assert old in BASE
+    return BASE.replace(old, new)
+
+
+BAD = [
+    ("unit-less value", _mutate('radius = "5 nm"', "radius = 5e-9"), r"geometry\.radius .*no unit"),
+    ("wrong unit", _mutate('length = "50 nm"', 'length = "50 mM"'), r"geometry\.length .*concentration"),
+    ("unknown unit", _mutate('length = "50 nm"', 'length = "50 furlong"'), r"unknown unit .*geometry\.length"),
+    ("unknown ion", _mutate('salts = { KCl = "10 mM" }', '"Xx+" = "10 mM"\n"Cl-" = "10 mM"'),
+     r'electrolyte\."Xx\+": unknown ion'),
+    ("unknown salt", _mutate("KCl", "KBr"), r"electrolyte\.salts\.KBr: unknown salt"),
+    ("non-electroneutral", _mutate('salts = { KCl = "10 mM" }', '"K+" = "10 mM"\n"Cl-" = "5 mM"'),
+     r"\[electrolyte\]: concentrations are not electroneutral.*'Cl-'"),
+    ("negative concentration", _mutate('"10 mM"', '"-10 mM"'), r"electrolyte\.salts\.KCl .*positive"),
+    ("tip > base", _mutate('kind = "cylinder"\nradius = "5 nm"',
+                           'kind = "cone"\ntip_radius = "50 nm"\nbase_radius = "20 nm"'),
+     r"geometry\.tip_radius .*must not exceed geometry\.base_radius"),
+    ("radius = 0", _mutate('radius = "5 nm"', 'radius = "0 nm"'), r"geometry\.radius .*positive"),
+    ("radius < 0", _mutate('radius = "5 nm"', 'radius = "-5 nm"'), r"geometry\.radius .*positive"),
+    ("unknown kind", _mutate('"cylinder"', '"tube"'), r"geometry\.kind = 'tube' is unknown"),
+    ("missing kind", _mutate('kind = "cylinder"\n', ""), r"geometry\.kind is missing"),
+    ("missing field", _mutate('length = "50 nm"\n', ""), r"geometry\.length is missing"),
+    ("misspelt field", _mutate('radius = "5 nm"', 'raduis = "5 nm"'), r"unknown field geometry\.raduis"),
+    ("missing section", _mutate('[voltage]\nvalues = ["-0.2 V", "0 V", "0.2 V"]\n', ""), r"no \[voltage\] section"),
+    ("missing electrolyte", _mutate('[electrolyte]\nsalts = { KCl = "10 mM" }\n', ""), r"no \[electrolyte\] section"),
+    ("unknown section", BASE + "[outputs]\nfolder = 'x'\n", r"unknown top-level entry 'outputs'"),
+    ("voltage step", _mutate('values = ["-0.2 V", "0 V", "0.2 V"]', 'start = "-1 V"\nstop = "1 V"\nstep = "0.3 V"'),
+     r"voltage\.step .*whole steps"),
+    ("voltage unit-less", _mutate('"-0.2 V"', "-0.2"), r"voltage\.values\[0\] .*no unit"),
+    ("values and range", _mutate('values = ["-0.2 V", "0 V", "0.2 V"]', 'values = ["0 V"]\nstart = "0 V"'),
+     r"both values and start"),
+    ("zero current without right", _mutate('values = ["-0.2 V", "0 V", "0.2 V"]', "zero_current = true"),
+     r"voltage\.zero_current .*\[right\]"),
+    ("right bath other ions", BASE + '[right]\nsalts = { NaCl = "10 mM" }\n', r"\[right\] has the ions Na\+, Cl-"),
+    ("mesh growth", _mutate("refinement = 0.35", "growth = 0.9"), r"mesh\.growth .*> 1"),
+    ("mesh quoted number", _mutate("refinement = 0.35", 'refinement = "0.35"'), r"mesh\.refinement .*plain number"),
+    ("solver method", BASE + '[solver]\nlinear_solver = "magic"\n', r"solver\.linear_solver = 'magic' is unknown"),
+    ("reservoir too narrow", BASE + '[reservoirs]\nradius = "4 nm"\n', r"reservoirs\.radius .*exceed"),
+    ("malformed TOML", _mutate('radius = "5 nm"', "radius = 5 nm"), r"not valid TOML.*line"),
+]
+
+
+@pytest.mark.parametrize("text, pattern", [b[1:] for b in BAD], ids=[b[0] for b in BAD])
+def test_bad_input_names_the_field(text, pattern):
+    with pytest.raises(ValueError, match=pattern) as info:
+        Case.from_text(text)
+    message = str(info.value)
+    assert "\n" not in message  # one paragraph
+
+
+def test_from_file_names_the_file(tmp_path):
+    path = tmp_path / "bad.toml"
+    path.write_text(BAD[0][1])
+    with pytest.raises(ValueError, match=r"bad\.toml: geometry\.radius"):
+        Case.from_file(path)
+    with pytest.raises(FileNotFoundError, match="missing.toml"):
+        Case.from_file(tmp_path / "missing.toml")
