@@ -16,6 +16,7 @@ import numpy as np
 from .constants import GAS_CONSTANT
 from .electrolyte import Electrolyte
 from .geometry.base import DebyeLengths, Discretization, Mesh, Profile, evaluate_profile
+from .grid.mesh import FaceKind
 from .physics.parameters import Parameters
 from .physics.scales import Scales
 
@@ -71,18 +72,19 @@ def build_problem(
         (0 in the baths), e.g. {"Li+": lambda z, r: ...}.
       permittivity: relative permittivity, constant or ε_r(z, r) (default: the electrolyte's).
     """
-    right = electrolyte if right is None else right
-    check_same_species(electrolyte, right)
+    right_bath = electrolyte if right is None else right
+    check_same_species(electrolyte, right_bath)
     if not np.isfinite(voltage):
         raise ValueError(f"voltage must be finite (V), got {voltage!r}")
-    c_ref = float(max(electrolyte.concentrations.max(), right.concentrations.max()))
+    c_ref = float(max(electrolyte.concentrations.max(), right_bath.concentrations.max()))
     scales = Scales(concentration=c_ref, temperature=electrolyte.temperature)
-    baths = sorted((electrolyte, right), key=lambda e: e.debye_length)
+    baths = sorted((electrolyte, right_bath), key=lambda e: e.debye_length)
     debye = DebyeLengths(baths[0].debye_length, baths[1].debye_length, baths[0].ionic_strength,
                          electrolyte.relative_permittivity, electrolyte.temperature,
                          float(np.abs(electrolyte.valences).max()))
     disc = geometry.discretize(debye, mesh, scales)
     grid = disc.grid
+    _check_baths(grid, voltage, right_bath != electrolyte, type(geometry).__name__)
     nz, nr = grid.shape
     z_si, r_si = grid.cell_z * scales.length, grid.cell_r * scales.length
     n = len(electrolyte.names)
@@ -105,12 +107,23 @@ def build_problem(
         zface_charge=disc.zface_charge,
         rface_charge=disc.rface_charge,
         left_concentration=jnp.asarray(electrolyte.concentrations / c_ref),
-        right_concentration=jnp.asarray(right.concentrations / c_ref),
+        right_concentration=jnp.asarray(right_bath.concentrations / c_ref),
         left_potential=jnp.asarray(voltage / scales.voltage, dtype=jnp.float64),
         right_potential=jnp.asarray(0.0, dtype=jnp.float64),
         poisson_coefficient=jnp.asarray(scales.poisson_coefficient),
     )
-    return Problem(disc, params, electrolyte, right)
+    return Problem(disc, params, electrolyte, right_bath)
+
+
+def _check_baths(grid, voltage, separate_right_bath: bool, geometry_name) -> None:
+    """A voltage or a second bath needs a bath on each side (a ChargedWall has one)."""
+    kinds = np.asarray(grid.zface_kind)
+    two_baths = bool(np.any(kinds == FaceKind.LEFT_BATH)) and bool(np.any(kinds == FaceKind.RIGHT_BATH))
+    if not two_baths and (voltage != 0.0 or separate_right_bath):
+        raise ValueError(
+            f"{geometry_name} touches a single bath, so it takes no applied voltage (got {voltage} V) and no "
+            "separate right bath; use a geometry between two baths (Membrane, Cylinder, Cone, Slit) for that"
+        )
 
 
 def _species_index(electrolyte: Electrolyte, name) -> int:

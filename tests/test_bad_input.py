@@ -45,3 +45,8 @@ def test_bad_mesh_and_baths():
                   right=pnp.Electrolyte({"Na+": 1.0, "Cl-": 1.0}))
     with pytest.raises(ValueError, match="voltage"):
         pnp.solve(pnp.ChargedWall(-0.01), pnp.Electrolyte({"K+": 1.0, "Cl-": 1.0}), float("nan"))
+
+
+def test_voltage_on_a_single_bath_geometry():
+    with pytest.raises(ValueError, match="single bath"):
+        pnp.solve(pnp.ChargedWall(-0.01), pnp.Electrolyte({"K+": 1.0, "Cl-": 1.0}), 0.1)
