@@ -28,7 +28,9 @@ def _with_columns(rhs):
 
 def thomas_solve(lower, diag, upper, rhs):
     """Solve with the block Thomas algorithm (sequential ``lax.scan``)."""
-    b, squeeze = _with_columns(rhs)
+    lower = jnp.asarray(lower).at[0].set(0.0)  # unused corner blocks must not leak NaN/inf
+    upper = jnp.asarray(upper).at[-1].set(0.0)
+    b, squeeze = _with_columns(jnp.asarray(rhs))
     m = diag.shape[-1]
     zeros_g = jnp.zeros((m, m), diag.dtype)
     zeros_y = jnp.zeros(b.shape[1:], b.dtype)

@@ -1,0 +1,242 @@
+"""Colored-JVP block Jacobian (pnp.solver.jacobian) and the Newton iteration that uses it.
+
+The block-tridiagonal Jacobian is assembled into a dense matrix and compared with a dense
+reference: an analytic Jacobian for a synthetic 9-point-stencil residual (every diagonal
+neighbour coupled, so a 5-point coloring would fail), and ``jax.jacfwd`` (plus central
+finite differences) of the PNP residual on small 1D and 2D grids with random states.
+"""
+
+import itertools
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from pnp.grid import grid_from_vertices
+from pnp.physics import Parameters, residual
+from pnp.solver import NewtonOptions, block_jacobian, newton_solve
+
+VALENCE = np.array([1.0, -1.0, 2.0])
+NODES_1D = np.array([0.0, 0.1, 0.25, 0.5, 0.9, 1.4, 2.0, 2.8])  # 7 cells (shapes shared with test_residual)
+Z_2D = np.array([0.0, 0.3, 0.5, 0.9, 1.2, 1.6])
+R_2D = np.array([0.0, 0.2, 0.5, 0.7, 1.0])
+ACTIVE_2D = np.ones((5, 4), bool)
+ACTIVE_2D[2:4, 3] = False
+ACTIVE_2D[4, 0] = False
+
+
+def build_grid(z_nodes, r_nodes, active=None, **kwargs):
+    """The grid of ``pnp.grid.line``/``rectangle``, built under one ``jit`` (fast to compile)."""
+    vz, vr = np.meshgrid(z_nodes, r_nodes, indexing="ij")
+    return jax.jit(lambda: grid_from_vertices(vz, vr, active, **kwargs))()
+
+
+def dense_from_blocks(lower, diag, upper):
+    lower, diag, upper = (np.asarray(a) for a in (lower, diag, upper))
+    n, m = diag.shape[0], diag.shape[1]
+    a = np.zeros((n * m, n * m))
+    for i in range(n):
+        a[i * m:(i + 1) * m, i * m:(i + 1) * m] = diag[i]
+        if i > 0:
+            a[i * m:(i + 1) * m, (i - 1) * m:i * m] = lower[i]
+        if i < n - 1:
+            a[i * m:(i + 1) * m, (i + 1) * m:(i + 2) * m] = upper[i]
+    return a
+
+
+# ---------------------------------------------------------------------------------------------
+# A synthetic residual with a full 9-point stencil and its analytic Jacobian
+
+
+def nine_point_problem(nz, nr, nc, seed=0):
+    """R[i,j,a] = Σ_{|dz|,|dr|≤1} Σ_b C[dz,dr,i,j,a,b] sin(x[i+dz, j+dr, b]) (out-of-range terms dropped)."""
+    rng = np.random.default_rng(seed)
+    coef = rng.normal(size=(3, 3, nz, nr, nc, nc))
+
+    def fun(x):
+        padded = jnp.pad(jnp.sin(x), ((1, 1), (1, 1), (0, 0)))
+        out = jnp.zeros_like(x)
+        for dz, dr in itertools.product((-1, 0, 1), repeat=2):
+            neighbour = padded[1 + dz:1 + dz + nz, 1 + dr:1 + dr + nr]
+            out = out + jnp.einsum("ijab,ijb->ija", coef[dz + 1, dr + 1], neighbour)
+        return out
+
+    def jacobian(x):
+        jac = np.zeros((nz, nr, nc, nz, nr, nc))
+        for i, j, dz, dr in itertools.product(range(nz), range(nr), (-1, 0, 1), (-1, 0, 1)):
+            k, l = i + dz, j + dr
+            if 0 <= k < nz and 0 <= l < nr:
+                jac[i, j, :, k, l, :] = coef[dz + 1, dr + 1, i, j] * np.cos(x[k, l])[None, :]
+        return jac.reshape(nz * nr * nc, nz * nr * nc)
+
+    return fun, jacobian
+
+
+@pytest.mark.parametrize("nz, nr, nc", [(1, 1, 1), (2, 2, 2), (3, 3, 1), (4, 2, 2), (7, 1, 2), (6, 5, 2)])
+def test_nine_point_stencil_recovered_exactly(nz, nr, nc):
+    fun, jacobian = nine_point_problem(nz, nr, nc, seed=nz * 10 + nr)
+    x = np.random.default_rng(1).normal(size=(nz, nr, nc))
+    value, (lower, diag, upper) = jax.jit(lambda s: block_jacobian(fun, s))(jnp.asarray(x))
+    m = nr * nc
+    assert lower.shape == diag.shape == upper.shape == (nz, m, m)
+    np.testing.assert_allclose(np.asarray(value), np.asarray(fun(jnp.asarray(x))), rtol=1e-14, atol=1e-14)
+    expected = jacobian(x)
+    assert np.count_nonzero(expected) > 0
+    np.testing.assert_allclose(dense_from_blocks(lower, diag, upper), expected, rtol=1e-13, atol=1e-14)
+    # nothing leaks into the unused corner blocks
+    assert np.all(np.asarray(lower[0]) == 0) and np.all(np.asarray(upper[-1]) == 0)
+
+
+def test_diagonal_neighbour_couplings_are_not_aliased():
+    """Only the (i+1, j+1) neighbour is coupled: its entry lands in upper[i] at (j, j+1) and nowhere else."""
+    nz, nr = 6, 5
+
+    def fun(x):  # R[i, j] = x[i+1, j+1]²
+        shifted = jnp.pad(x[1:, 1:], ((0, 1), (0, 1), (0, 0)))
+        return shifted**2
+
+    x = np.random.default_rng(2).normal(size=(nz, nr, 1))
+    _, (lower, diag, upper) = jax.jit(lambda s: block_jacobian(fun, s))(jnp.asarray(x))
+    assert np.all(np.asarray(lower) == 0) and np.all(np.asarray(diag) == 0)
+    expected = np.zeros((nz, nr, nr))
+    for i in range(nz - 1):
+        for j in range(nr - 1):
+            expected[i, j, j + 1] = 2 * x[i + 1, j + 1, 0]
+    np.testing.assert_allclose(np.asarray(upper), expected, rtol=1e-15)
+
+
+# ---------------------------------------------------------------------------------------------
+# The PNP residual
+
+
+@pytest.fixture(scope="module")
+def problems():
+    g1 = build_grid(NODES_1D, [0.0, 1.0])
+    g2 = build_grid(Z_2D, R_2D, ACTIVE_2D, coordinates="axisymmetric", top="wall")
+    return {"1d": (g1, random_params(g1, 0)), "2d": (g2, random_params(g2, 1))}
+
+
+def random_params(grid, seed):
+    rng = np.random.default_rng(seed)
+    nz, nr = grid.shape
+    n = len(VALENCE)
+    return Parameters(
+        valence=jnp.asarray(VALENCE),
+        diffusivity=jnp.asarray(rng.uniform(0.3, 2.0, (n, nz, nr))),
+        excess_potential=jnp.asarray(rng.normal(size=(n, nz, nr))),
+        permittivity=jnp.asarray(rng.uniform(20.0, 80.0, (nz, nr))),
+        fixed_charge=jnp.asarray(rng.normal(size=(nz, nr))),
+        zface_charge=jnp.asarray(rng.normal(size=(nz + 1, nr))),
+        rface_charge=jnp.asarray(rng.normal(size=(nz, nr + 1))),
+        left_concentration=jnp.array([1.0, 1.4, 0.2]),
+        right_concentration=jnp.array([0.5, 0.9, 0.2]),
+        left_potential=jnp.asarray(0.7),
+        right_potential=jnp.asarray(-0.3),
+        poisson_coefficient=jnp.asarray(4.2),
+    )
+
+
+RESIDUAL = jax.jit(residual)
+
+
+@jax.jit
+def pnp_jacobians(state, grid, params):
+    """Block Jacobian and the dense reference (jax.jacfwd), in one compilation."""
+    n = state.size
+    dense = jax.jacfwd(residual)(state, grid, params).reshape(n, n)
+    return block_jacobian(lambda s: residual(s, grid, params), state), residual(state, grid, params), dense
+
+
+@pytest.mark.parametrize("case", ["1d", "2d"])
+def test_pnp_block_jacobian_matches_jacfwd(problems, case):
+    grid, params = problems[case]
+    nz, nr = grid.shape
+    rng = np.random.default_rng(3)
+    states = [np.concatenate([rng.normal(size=(nz, nr, 1)), rng.normal(scale=0.7, size=(nz, nr, 3))], axis=-1)
+              for _ in range(2)]
+    extreme = states[1].copy()  # potential jumps of ±1000 kT/e: Bernoulli arguments far beyond ±700
+    extreme[..., 0] = 1000.0 * (-1.0) ** np.add.outer(np.arange(nz), np.arange(nr))
+    for state in states + [extreme]:
+        (value, blocks), ref_value, dense = pnp_jacobians(jnp.asarray(state), grid, params)
+        dense = np.asarray(dense)
+        assert np.all(np.isfinite(dense))
+        np.testing.assert_allclose(np.asarray(value), np.asarray(ref_value), rtol=1e-14, atol=1e-14)
+        got = dense_from_blocks(*blocks)
+        scale = np.abs(dense).max()
+        np.testing.assert_allclose(got, dense, rtol=1e-12, atol=1e-14 * scale)
+        # the residual's sparsity really is block tridiagonal: nothing outside the band
+        assert np.all(dense[got == 0] == 0)
+        # inactive cells: identity rows
+        flat_active = np.repeat(np.asarray(grid.active).reshape(-1), 4)
+        np.testing.assert_array_equal(got[~flat_active], np.eye(got.shape[0])[~flat_active])
+
+
+def test_pnp_jacobian_matches_finite_differences(problems):
+    grid, params = problems["2d"]
+    rng = np.random.default_rng(4)
+    state = np.concatenate([rng.normal(size=(5, 4, 1)), rng.normal(scale=0.7, size=(5, 4, 3))], axis=-1)
+    direction = rng.normal(size=state.shape)
+    (_, blocks), _, _ = pnp_jacobians(jnp.asarray(state), grid, params)
+    jv = dense_from_blocks(*blocks) @ direction.reshape(-1)
+    h = 1e-6
+    fd = (np.asarray(RESIDUAL(jnp.asarray(state + h * direction), grid, params))
+          - np.asarray(RESIDUAL(jnp.asarray(state - h * direction), grid, params))) / (2 * h)
+    np.testing.assert_allclose(jv, fd.reshape(-1), rtol=1e-6, atol=1e-7 * np.abs(jv).max())
+
+
+# ---------------------------------------------------------------------------------------------
+# Newton
+
+
+C_BATH = np.array([1.0, 3.0, 1.0])  # K⁺-like, Cl⁻-like, Mg²⁺-like: 1 − 3 + 2 = 0
+
+
+@pytest.fixture(scope="module")
+def charged_wall():
+    """A 1D charged wall (σ̃ = −300, about −0.07 C/m²) facing a bath, from a uniform start."""
+    grid = build_grid(NODES_1D, [0.0, 1.0], left="wall", right="bath")
+    n = len(VALENCE)
+    params = Parameters(
+        valence=jnp.asarray(VALENCE), diffusivity=jnp.ones((n, 7, 1)), excess_potential=jnp.zeros((n, 7, 1)),
+        permittivity=jnp.full((7, 1), 78.0, dtype=jnp.float64), fixed_charge=jnp.zeros((7, 1)),
+        zface_charge=jnp.zeros((8, 1)).at[0, 0].set(-300.0), rface_charge=jnp.zeros((7, 2)),
+        left_concentration=jnp.asarray(C_BATH), right_concentration=jnp.asarray(C_BATH),
+        left_potential=jnp.asarray(0.0), right_potential=jnp.asarray(0.0), poisson_coefficient=jnp.asarray(4.2),
+    )
+    start = np.zeros((7, 1, 4))
+    start[..., 1:] = np.log(C_BATH)
+    return grid, params, jnp.asarray(start)
+
+
+def test_newton_converges_quadratically(charged_wall):
+    grid, params, start = charged_wall
+    result = newton_solve(start, grid, params)
+    k = int(result.iterations)
+    history = np.asarray(result.residual_history)
+    assert bool(result.converged) and 3 <= k < 40
+    assert np.all(np.isfinite(history[:k])) and np.all(np.isnan(history[k:]))
+    # quadratic convergence: log r_{k+1} / log r_k ≈ 2 once r is small (above the roundoff floor)
+    tail = [(a, b) for a, b in zip(history[:k - 1], history[1:k]) if a < 1e-2 and b > 1e-14]
+    assert len(tail) >= 2
+    ratios = [np.log(b) / np.log(a) for a, b in tail]
+    assert all(1.6 < r < 2.6 for r in ratios), (history[:k], ratios)
+    # the converged state, checked independently: Boltzmann equilibrium with the bath, and
+    # a vanishing residual
+    state = np.asarray(result.state)
+    phi, log_c = state[..., 0], state[..., 1:]
+    np.testing.assert_allclose(log_c, np.log(C_BATH) - VALENCE * phi[..., None], atol=1e-10)
+    assert phi[0, 0] < -1.0  # a strongly negative wall potential (several kT/e)
+    assert np.all(np.diff(phi[:, 0]) > 0)
+    r = np.asarray(RESIDUAL(result.state, grid, params))
+    assert np.max(np.abs(r)) < 1e-8
+
+
+def test_newton_reports_failure_without_raising(charged_wall):
+    grid, params, start = charged_wall
+    result = newton_solve(start, grid, params, NewtonOptions(max_iterations=1, linear_solver="thomas"))
+    assert not bool(result.converged)
+    assert int(result.iterations) == 1
+    assert np.all(np.isfinite(np.asarray(result.state)))
+    assert np.isfinite(float(result.residual_history[0]))
+    assert not np.allclose(np.asarray(result.state), np.asarray(start))  # the one step was taken
