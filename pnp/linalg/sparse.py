@@ -57,22 +57,24 @@ def _superlu(shape, values, rhs, transpose):
 
 
 @functools.lru_cache(maxsize=8)
-def _umfpack_symbolic(shape):
-    from cvxopt import spmatrix, umfpack
+def _umfpack_pattern(shape):
+    """cvxopt index matrices of the pattern and UMFPACK's symbolic factorization (per shape)."""
+    from cvxopt import matrix, spmatrix, umfpack
 
     _, rows, cols, _ = band_pattern(*shape)
     n = shape[0] * shape[1] * shape[2]
-    pattern = spmatrix(np.arange(1.0, len(rows) + 1.0), rows.tolist(), cols.tolist(), (n, n))
-    return umfpack.symbolic(pattern)
+    rows, cols = matrix(rows.astype(np.int64)), matrix(cols.astype(np.int64))
+    symbolic = umfpack.symbolic(spmatrix(matrix(np.arange(1.0, len(rows) + 1.0)), rows, cols, (n, n)))
+    return rows, cols, symbolic
 
 
 def _umfpack(shape, values, rhs, transpose):
     from cvxopt import matrix, spmatrix, umfpack
 
-    _, rows, cols, _ = band_pattern(*shape)
+    rows, cols, symbolic = _umfpack_pattern(shape)
     n = shape[0] * shape[1] * shape[2]
-    a = spmatrix(values.tolist(), rows.tolist(), cols.tolist(), (n, n))
-    factor = umfpack.numeric(a, _umfpack_symbolic(shape))
+    a = spmatrix(matrix(values), rows, cols, (n, n))  # cvxopt matrices, not lists: 4x faster here
+    factor = umfpack.numeric(a, symbolic)
     x = matrix(rhs)
     umfpack.solve(a, factor, x, trans="T" if transpose else "N")
     return np.array(x).ravel()
