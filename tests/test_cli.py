@@ -6,26 +6,11 @@ import sys
 import numpy as np
 import pytest
 
+from helpers import SMALL_CASE
 from pnp import cli
 from pnp.io import load_result, read_result_file
 
-SMALL = """
-name = "small"
-[geometry]
-kind = "cylinder"
-radius = "5 nm"
-length = "50 nm"
-surface_charge = "-0.02 C/m^2"
-[reservoirs]
-radius = "100 nm"
-length = "100 nm"
-[electrolyte]
-salts = { KCl = "10 mM" }
-[voltage]
-values = ["-0.2 V", "0 V", "0.2 V"]
-[mesh]
-refinement = 0.35
-"""
+SMALL = SMALL_CASE
 
 
 def pnp_cli(*args, cwd=None, timeout=300):

@@ -7,27 +7,12 @@ import numpy as np
 import pytest
 
 import pnp
+from helpers import SMALL_CASE
 from pnp import io as pnp_io
 from pnp import plotting
 from pnp.case import Case
 
-SMALL = """
-name = "small_cylinder"
-[geometry]
-kind = "cylinder"
-radius = "5 nm"
-length = "50 nm"
-surface_charge = "-0.02 C/m^2"
-[reservoirs]
-radius = "100 nm"
-length = "100 nm"
-[electrolyte]
-salts = { KCl = "10 mM" }
-[voltage]
-values = ["-0.2 V", "0 V", "0.2 V"]
-[mesh]
-refinement = 0.35
-"""
+SMALL = SMALL_CASE
 
 MEMBRANE = """
 name = "thin_membrane"

@@ -13,41 +13,13 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from pnp.grid import grid_from_vertices
 from pnp.physics import Parameters, residual
 from pnp.solver import NewtonOptions, block_jacobian, newton_solve
 
-VALENCE = np.array([1.0, -1.0, 2.0])
-NODES_1D = np.array([0.0, 0.1, 0.25, 0.5, 0.9, 1.4, 2.0, 2.8])  # 7 cells (shapes shared with test_residual)
-Z_2D = np.array([0.0, 0.3, 0.5, 0.9, 1.2, 1.6])
-R_2D = np.array([0.0, 0.2, 0.5, 0.7, 1.0])
-ACTIVE_2D = np.ones((5, 4), bool)
-ACTIVE_2D[2:4, 3] = False
-ACTIVE_2D[4, 0] = False
-
-
-def build_grid(z_nodes, r_nodes, active=None, **kwargs):
-    """The grid of ``pnp.grid.line``/``rectangle``, built under one ``jit`` (fast to compile)."""
-    vz, vr = np.meshgrid(z_nodes, r_nodes, indexing="ij")
-    return jax.jit(lambda: grid_from_vertices(vz, vr, active, **kwargs))()
-
-
-def dense_from_blocks(lower, diag, upper):
-    lower, diag, upper = (np.asarray(a) for a in (lower, diag, upper))
-    n, m = diag.shape[0], diag.shape[1]
-    a = np.zeros((n * m, n * m))
-    for i in range(n):
-        a[i * m:(i + 1) * m, i * m:(i + 1) * m] = diag[i]
-        if i > 0:
-            a[i * m:(i + 1) * m, (i - 1) * m:i * m] = lower[i]
-        if i < n - 1:
-            a[i * m:(i + 1) * m, (i + 1) * m:(i + 2) * m] = upper[i]
-    return a
-
+from helpers import ACTIVE_2D, NODES_1D, R_2D, VALENCE, Z_2D, build_grid, dense_from_blocks
 
 # ---------------------------------------------------------------------------------------------
 # A synthetic residual with a full 9-point stencil and its analytic Jacobian
-
 
 def nine_point_problem(nz, nr, nc, seed=0):
     """R[i,j,a] = Σ_{|dz|,|dr|≤1} Σ_b C[dz,dr,i,j,a,b] sin(x[i+dz, j+dr, b]) (out-of-range terms dropped)."""
@@ -72,7 +44,6 @@ def nine_point_problem(nz, nr, nc, seed=0):
 
     return fun, jacobian
 
-
 @pytest.mark.parametrize("nz, nr, nc", [(1, 1, 1), (2, 2, 2), (3, 3, 1), (4, 2, 2), (7, 1, 2), (6, 5, 2)])
 def test_nine_point_stencil_recovered_exactly(nz, nr, nc):
     fun, jacobian = nine_point_problem(nz, nr, nc, seed=nz * 10 + nr)
@@ -86,7 +57,6 @@ def test_nine_point_stencil_recovered_exactly(nz, nr, nc):
     np.testing.assert_allclose(dense_from_blocks(lower, diag, upper), expected, rtol=1e-13, atol=1e-14)
     # nothing leaks into the unused corner blocks
     assert np.all(np.asarray(lower[0]) == 0) and np.all(np.asarray(upper[-1]) == 0)
-
 
 def test_diagonal_neighbour_couplings_are_not_aliased():
     """Only the (i+1, j+1) neighbour is coupled: its entry lands in upper[i] at (j, j+1) and nowhere else."""
@@ -105,17 +75,14 @@ def test_diagonal_neighbour_couplings_are_not_aliased():
             expected[i, j, j + 1] = 2 * x[i + 1, j + 1, 0]
     np.testing.assert_allclose(np.asarray(upper), expected, rtol=1e-15)
 
-
 # ---------------------------------------------------------------------------------------------
 # The PNP residual
-
 
 @pytest.fixture(scope="module")
 def problems():
     g1 = build_grid(NODES_1D, [0.0, 1.0])
     g2 = build_grid(Z_2D, R_2D, ACTIVE_2D, coordinates="axisymmetric", top="wall")
     return {"1d": (g1, random_params(g1, 0)), "2d": (g2, random_params(g2, 1))}
-
 
 def random_params(grid, seed):
     rng = np.random.default_rng(seed)
@@ -136,9 +103,7 @@ def random_params(grid, seed):
         poisson_coefficient=jnp.asarray(4.2),
     )
 
-
 RESIDUAL = jax.jit(residual)
-
 
 @jax.jit
 def pnp_jacobians(state, grid, params):
@@ -146,7 +111,6 @@ def pnp_jacobians(state, grid, params):
     n = state.size
     dense = jax.jacfwd(residual)(state, grid, params).reshape(n, n)
     return block_jacobian(lambda s: residual(s, grid, params), state), residual(state, grid, params), dense
-
 
 @pytest.mark.parametrize("case", ["1d", "2d"])
 def test_pnp_block_jacobian_matches_jacfwd(problems, case):
@@ -171,7 +135,6 @@ def test_pnp_block_jacobian_matches_jacfwd(problems, case):
         flat_active = np.repeat(np.asarray(grid.active).reshape(-1), 4)
         np.testing.assert_array_equal(got[~flat_active], np.eye(got.shape[0])[~flat_active])
 
-
 def test_pnp_jacobian_matches_finite_differences(problems):
     grid, params = problems["2d"]
     rng = np.random.default_rng(4)
@@ -184,13 +147,10 @@ def test_pnp_jacobian_matches_finite_differences(problems):
           - np.asarray(RESIDUAL(jnp.asarray(state - h * direction), grid, params))) / (2 * h)
     np.testing.assert_allclose(jv, fd.reshape(-1), rtol=1e-6, atol=1e-7 * np.abs(jv).max())
 
-
 # ---------------------------------------------------------------------------------------------
 # Newton
 
-
 C_BATH = np.array([1.0, 3.0, 1.0])  # K⁺-like, Cl⁻-like, Mg²⁺-like: 1 − 3 + 2 = 0
-
 
 @pytest.fixture(scope="module")
 def charged_wall():
@@ -207,7 +167,6 @@ def charged_wall():
     start = np.zeros((7, 1, 4))
     start[..., 1:] = np.log(C_BATH)
     return grid, params, jnp.asarray(start)
-
 
 def test_newton_converges_quadratically(charged_wall):
     grid, params, start = charged_wall
@@ -230,7 +189,6 @@ def test_newton_converges_quadratically(charged_wall):
     assert np.all(np.diff(phi[:, 0]) > 0)
     r = np.asarray(RESIDUAL(result.state, grid, params))
     assert np.max(np.abs(r)) < 1e-8
-
 
 def test_newton_reports_failure_without_raising(charged_wall):
     grid, params, start = charged_wall

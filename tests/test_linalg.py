@@ -10,6 +10,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
+from helpers import dense_from_blocks
 from pnp.linalg import SOLVERS, block_tridiagonal, cyclic_reduction_solve, matvec, solve, thomas_solve, transpose
 
 METHODS = ["cyclic_reduction", "thomas"]  # the pure-JAX direct solvers (other backends may be added)
@@ -34,25 +35,11 @@ def random_system(n, m, k=None, seed=0, junk=True):
     return lower, diag, upper, rhs
 
 
-def dense(lower, diag, upper):
-    """Dense (n·m × n·m) matrix of the block-tridiagonal system (L_0, U_{n−1} ignored)."""
-    lower, diag, upper = (np.asarray(a) for a in (lower, diag, upper))
-    n, m = diag.shape[0], diag.shape[-1]
-    a = np.zeros((n * m, n * m))
-    for i in range(n):
-        a[i * m:(i + 1) * m, i * m:(i + 1) * m] = diag[i]
-        if i > 0:
-            a[i * m:(i + 1) * m, (i - 1) * m:i * m] = lower[i]
-        if i < n - 1:
-            a[i * m:(i + 1) * m, (i + 1) * m:(i + 2) * m] = upper[i]
-    return a
-
-
 def dense_solve(lower, diag, upper, rhs):
     n, m = diag.shape[0], diag.shape[-1]
     rhs = np.asarray(rhs)
     flat = rhs.reshape(n * m, -1)
-    return np.linalg.solve(dense(lower, diag, upper), flat).reshape(rhs.shape)
+    return np.linalg.solve(dense_from_blocks(lower, diag, upper), flat).reshape(rhs.shape)
 
 
 # Every length in {1, 2, 3, 5, 16, 17, 100} (cyclic reduction pads to 2^k − 1 rows: 1, 3, 7, 31,
@@ -118,7 +105,7 @@ def test_pivoting_inside_blocks():
 def test_transpose_gives_transposed_matrix():
     lower, diag, upper, _ = random_system(5, 3)
     t_lower, t_diag, t_upper = transpose(lower, diag, upper)
-    np.testing.assert_array_equal(dense(t_lower, t_diag, t_upper), dense(lower, diag, upper).T)
+    np.testing.assert_array_equal(dense_from_blocks(t_lower, t_diag, t_upper), dense_from_blocks(lower, diag, upper).T)
     # the unused corner blocks of the transpose are zero
     assert np.all(np.asarray(t_lower[0]) == 0) and np.all(np.asarray(t_upper[-1]) == 0)
 
@@ -127,14 +114,14 @@ def test_transpose_gives_transposed_matrix():
 def test_transposed_solve(method):
     lower, diag, upper, rhs = random_system(3, 2)
     x = JITTED[method](*transpose(lower, diag, upper), rhs)
-    expected = np.linalg.solve(dense(lower, diag, upper).T, rhs.reshape(-1)).reshape(rhs.shape)
+    expected = np.linalg.solve(dense_from_blocks(lower, diag, upper).T, rhs.reshape(-1)).reshape(rhs.shape)
     np.testing.assert_allclose(np.asarray(x), expected, rtol=1e-11, atol=1e-12)
 
 
 def test_matvec_matches_dense_product():
     lower, diag, upper, rhs = random_system(5, 3)
     y = matvec(lower, diag, upper, rhs)
-    np.testing.assert_allclose(np.asarray(y), (dense(lower, diag, upper) @ rhs.reshape(-1)).reshape(rhs.shape),
+    np.testing.assert_allclose(np.asarray(y), (dense_from_blocks(lower, diag, upper) @ rhs.reshape(-1)).reshape(rhs.shape),
                                rtol=1e-13, atol=1e-13)
 
 
@@ -181,7 +168,7 @@ def test_gradient_matches_adjoint_formula(method):
         return jnp.sum(w * SOLVERS[method](lower, diag, upper, rhs))
 
     g_lower, g_diag, g_upper, g_rhs = jax.jit(jax.grad(f, argnums=(0, 1, 2, 3)))(lower, diag, upper, rhs)
-    a = dense(lower, diag, upper)
+    a = dense_from_blocks(lower, diag, upper)
     x = np.linalg.solve(a, rhs.reshape(-1))
     lam = np.linalg.solve(a.T, w.reshape(-1))
     np.testing.assert_allclose(np.asarray(g_rhs).reshape(-1), lam, rtol=1e-10, atol=1e-12)
@@ -199,8 +186,8 @@ def test_gradient_matches_adjoint_formula(method):
     assert np.all(np.abs(np.asarray(g_lower[0])) < 1e-14) and np.all(np.abs(np.asarray(g_upper[-1])) < 1e-14)
 
     # and central finite differences of the dense solve, entry by entry
-    def f_dense(lo, di, up, b):
-        return float(w.reshape(-1) @ np.linalg.solve(dense(lo, di, up), b.reshape(-1)))
+    def f_dense_from_blocks(lo, di, up, b):
+        return float(w.reshape(-1) @ np.linalg.solve(dense_from_blocks(lo, di, up), b.reshape(-1)))
 
     h = 1e-6
     for which, index, grad in ((1, (2, 0, 1), g_diag), (0, (1, 1, 0), g_lower), (2, (1, 1, 1), g_upper),
@@ -209,7 +196,7 @@ def test_gradient_matches_adjoint_formula(method):
         minus = [a.copy() for a in (lower, diag, upper, rhs)]
         plus[which][index] += h
         minus[which][index] -= h
-        fd = (f_dense(*plus) - f_dense(*minus)) / (2 * h)
+        fd = (f_dense_from_blocks(*plus) - f_dense_from_blocks(*minus)) / (2 * h)
         assert float(grad[index]) == pytest.approx(fd, rel=1e-7, abs=1e-10)
 
 

@@ -13,7 +13,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from pnp.grid import FaceKind, grid_from_vertices
+from pnp.grid import FaceKind
 from pnp.physics import Parameters, bernoulli, residual, space_charge, species_fluxes, wall_charge
 
 RESIDUAL = jax.jit(residual)
@@ -23,21 +23,7 @@ WALL_CHARGE = jax.jit(wall_charge)
 GAMMA = 4.2  # Γ for c₀ = 10 mM, L₀ = 1 nm
 VALENCE = np.array([1.0, -1.0, 2.0])
 
-# 1D: 7 cells between two baths; 2D: 5 × 4 axisymmetric cells with a notch of inactive cells,
-# a charged top wall and an inactive cell on the right bath.
-NODES_1D = np.array([0.0, 0.1, 0.25, 0.5, 0.9, 1.4, 2.0, 2.8])
-Z_2D = np.array([0.0, 0.3, 0.5, 0.9, 1.2, 1.6])
-R_2D = np.array([0.0, 0.2, 0.5, 0.7, 1.0])
-ACTIVE_2D = np.ones((5, 4), bool)
-ACTIVE_2D[2:4, 3] = False
-ACTIVE_2D[4, 0] = False
-
-
-def build_grid(z_nodes, r_nodes, active=None, **kwargs):
-    """The grid of ``pnp.grid.line``/``rectangle`` (tested in test_grid), built under one ``jit``
-    (eager construction compiles every small op for every new shape, which is slow)."""
-    vz, vr = np.meshgrid(z_nodes, r_nodes, indexing="ij")
-    return jax.jit(lambda: grid_from_vertices(vz, vr, active, **kwargs))()
+from helpers import ACTIVE_2D, NODES_1D, R_2D, VALENCE, Z_2D, build_grid
 
 
 @pytest.fixture(scope="module")

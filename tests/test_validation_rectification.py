@@ -7,7 +7,6 @@ c, where concentration polarization at the permselective tip dominates. Charge
 conjugation (σ → −σ with D₊ ↔ D₋) maps I(V) to −I(−V), hence r → 1/r exactly.
 """
 
-import numpy as np
 import pytest
 
 import pnp

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import functools
 
 import jax
 import jax.numpy as jnp
@@ -208,7 +209,14 @@ def grid_from_vertices(
     active = np.ones((nz, nr), bool) if active is None else np.asarray(active, bool)
     if active.shape != (nz, nr):
         raise ValueError(f"active mask must have shape {(nz, nr)}, got {active.shape}")
+    return _build(vz, vr, StaticArray(active), coordinates, (left, right, bottom, top))
 
+
+@functools.partial(jax.jit, static_argnums=(2, 3, 4))
+def _build(vz, vr, active_static: StaticArray, coordinates: str, sides: tuple[str, str, str, str]) -> Grid:
+    """Metrics as one compiled program (eager construction would compile every small op)."""
+    active = np.asarray(active_static)
+    boundaries = dict(zip(("left", "right", "bottom", "top"), sides))
     area2d, cell_z, cell_r = _polygon_area_centroid(vz, vr)
     volume = 2.0 * jnp.pi * cell_r * area2d if coordinates == "axisymmetric" else area2d
 
@@ -245,7 +253,7 @@ def grid_from_vertices(
     rdist = _wall_distance(rdist, active, cell_z, cell_r, rmz, rmr, rnz, rnr, axis=1)
     return Grid(
         coordinates=coordinates, vertex_z=vz, vertex_r=vr, cell_z=cell_z, cell_r=cell_r,
-        volume=volume, active=StaticArray(active), zface_area=za, zface_distance=zdist,
+        volume=volume, active=active_static, zface_area=za, zface_distance=zdist,
         zface_kind=StaticArray(zkind), zface_z=zmz, zface_r=zmr, rface_area=ra,
         rface_distance=rdist, rface_kind=StaticArray(rkind), rface_z=rmz, rface_r=rmr,
     )

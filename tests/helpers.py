@@ -1,0 +1,55 @@
+"""Shared test fixtures: small grids, a dense view of block systems, a small case file."""
+
+import numpy as np
+
+from pnp.grid.mesh import grid_from_vertices
+
+# 1D: 7 cells between two baths; 2D: 5 × 4 axisymmetric cells with a notch of inactive cells,
+# a charged top wall and an inactive cell on the right bath. Three species, one divalent.
+VALENCE = np.array([1.0, -1.0, 2.0])
+NODES_1D = np.array([0.0, 0.1, 0.25, 0.5, 0.9, 1.4, 2.0, 2.8])
+Z_2D = np.array([0.0, 0.3, 0.5, 0.9, 1.2, 1.6])
+R_2D = np.array([0.0, 0.2, 0.5, 0.7, 1.0])
+ACTIVE_2D = np.ones((5, 4), bool)
+ACTIVE_2D[2:4, 3] = False
+ACTIVE_2D[4, 0] = False
+
+
+def build_grid(z_nodes, r_nodes, active=None, **kwargs):
+    """Tensor-product grid like ``pnp.grid.line``/``rectangle`` (tested in test_grid), any boundaries."""
+    vz, vr = np.meshgrid(z_nodes, r_nodes, indexing="ij")
+    return grid_from_vertices(vz, vr, active, **kwargs)
+
+
+def dense_from_blocks(lower, diag, upper):
+    """Dense (n·m × n·m) matrix of a block-tridiagonal system (L_0, U_{n−1} ignored)."""
+    lower, diag, upper = (np.asarray(a) for a in (lower, diag, upper))
+    n, m = diag.shape[0], diag.shape[-1]
+    a = np.zeros((n * m, n * m))
+    for i in range(n):
+        a[i * m:(i + 1) * m, i * m:(i + 1) * m] = diag[i]
+        if i > 0:
+            a[i * m:(i + 1) * m, (i - 1) * m:i * m] = lower[i]
+        if i < n - 1:
+            a[i * m:(i + 1) * m, (i + 1) * m:(i + 2) * m] = upper[i]
+    return a
+
+
+SMALL_CASE = """
+name = "small"
+[geometry]
+kind = "cylinder"
+radius = "5 nm"
+length = "50 nm"
+surface_charge = "-0.02 C/m^2"
+[reservoirs]
+radius = "100 nm"
+length = "100 nm"
+[electrolyte]
+salts = { KCl = "10 mM" }
+[voltage]
+values = ["-0.2 V", "0 V", "0.2 V"]
+[mesh]
+refinement = 0.35
+"""
+"""A small charged-cylinder sweep (coarse mesh, three voltages) for CLI and I/O tests."""
