@@ -89,15 +89,6 @@ def _channel_window(solution):
             min(float(vr.max()), 2.5 * float(wall)))
 
 
-def cross_section_average(solution, values: np.ndarray) -> np.ndarray:
-    """Volume-weighted average of a cell field over the active cells of every z column."""
-    volume = np.asarray(solution.problem.grid.volume)
-    active = np.asarray(solution.problem.grid.active)
-    weights = np.where(active, volume, 0.0)
-    filled = np.where(active, values, 0.0)
-    return (filled * weights).sum(axis=-1) / weights.sum(axis=-1)
-
-
 def plot_fields(solution, path, *, title: str | None = None, zoom: bool = True) -> Path:
     """Maps of φ and every c_i (mirrored about the axis) and axial cross-section averages.
 
@@ -142,14 +133,14 @@ def plot_fields(solution, path, *, title: str | None = None, zoom: bool = True) 
     axes[n_maps - 1].set_xlabel(f"z ({zu})")
     # axial profiles: cross-section averages over each column
     ax = axes[-1]
-    zc = 0.5 * (vz[1:, 0] + vz[:-1, 0])
+    zc, phi_mean, c_mean = solution.axial_profile()
     for k, ion in enumerate(species):
-        ax.semilogy(zc * zf, cross_section_average(solution, solution.concentrations[k]), label=f"⟨c({ion})⟩")
+        ax.semilogy(zc * zf, c_mean[k], label=f"⟨c({ion})⟩")
     ax.set_ylabel("cross-section average (mol/m³)")
     ax.set_xlabel(f"z ({zu})")
     ax.set_xlim(z0 * zf, z1 * zf)
     twin = ax.twinx()
-    twin.plot(zc * zf, cross_section_average(solution, solution.potential) * 1e3, "k--", lw=1, label="⟨φ⟩")
+    twin.plot(zc * zf, phi_mean * 1e3, "k--", lw=1, label="⟨φ⟩")
     twin.set_ylabel("⟨φ⟩ (mV)")
     lines = ax.get_legend_handles_labels()
     other = twin.get_legend_handles_labels()

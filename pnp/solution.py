@@ -90,3 +90,22 @@ class Solution:
     def wall_potential(self):
         """(z, r, φ) on wall faces (m, m, V), from the surface-charge boundary condition."""
         return observables.wall_potential(self.problem, self.state)
+
+    @property
+    def transference_numbers(self) -> dict[str, float]:
+        """t_i = F z_i J_i / I through the middle cross-section (Σ t_i = 1; undefined at I = 0)."""
+        from .constants import FARADAY
+
+        if self.current == 0.0:
+            raise ValueError("transference numbers are undefined at zero current")
+        valence = dict(zip(self.species, np.asarray(self.problem.parameters.valence)))
+        return {ion: FARADAY * valence[ion] * flux / self.current for ion, flux in self.fluxes.items()}
+
+    def axial_profile(self):
+        """Cross-section averages along z: (z (m), φ (V), c (N, nz) mol/m³), volume-weighted over active cells."""
+        volume = np.where(self._active, np.asarray(self.problem.grid.volume), 0.0)
+        weight = volume / volume.sum(axis=1, keepdims=True)
+        z = (self.z * weight).sum(axis=1)
+        phi = np.nansum(self.potential * weight, axis=1)
+        conc = np.nansum(self.concentrations * weight[None], axis=2)
+        return z, phi, conc

@@ -28,3 +28,13 @@ def test_cation_flux_sign_convention():
     sol = pnp.solve(pnp.Membrane(1e-6, fixed_charge=0.0), KCL, 0.05)
     assert sol.fluxes["K+"] > 0 > sol.fluxes["Cl-"]
     assert sol.current == pytest.approx(FARADAY * (sol.fluxes["K+"] - sol.fluxes["Cl-"]), rel=1e-12)
+
+
+def test_transference_numbers_and_axial_profile():
+    sol = pnp.solve(pnp.Membrane(1e-6, fixed_charge=-100.0), KCL, 0.05)
+    t = sol.transference_numbers
+    assert sum(t.values()) == pytest.approx(1.0, rel=1e-12)
+    assert t["K+"] > 0.9  # cation-exchange membrane at 10 mM
+    z, phi, conc = sol.axial_profile()
+    assert np.all(np.diff(z) > 0) and conc.shape == (2, len(z))
+    np.testing.assert_allclose(conc[:, 0], KCL.concentrations, rtol=0.05)  # next to the left bath

@@ -145,7 +145,7 @@ def test_figures(channel, membrane, tmp_path):
     assert _is_png(plotting.plot_fields(iv.solutions[-1], tmp_path / "fields.png"))
     assert _is_png(plotting.plot_profile_1d(solution, tmp_path / "profile.png"))
     assert _is_png(plotting.plot_fields(solution, tmp_path / "profile_via_fields.png"))  # 1D → profile
-    averages = plotting.cross_section_average(iv.solutions[1], iv.solutions[1].concentrations[0])
-    assert np.all(np.isfinite(averages)) and averages.shape == (iv.solutions[1].potential.shape[0],)
+    _, _, averages = iv.solutions[1].axial_profile()
+    assert np.all(np.isfinite(averages)) and averages.shape == (2, iv.solutions[1].potential.shape[0])
     assert sorted(p.name for p in tmp_path.iterdir()) == ["fields.png", "iv.png", "profile.png",
                                                            "profile_via_fields.png"]
