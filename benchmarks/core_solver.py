@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import functools
 import importlib.metadata
 import json
 import os
@@ -138,15 +139,15 @@ def measure_newton(grid, params, options) -> dict:
 @jax.jit
 def jacobian_band(state, grid, params):
     """Band Jacobian of the PNP residual at ``state`` (jitted: eager tracing costs seconds)."""
-    return band_jacobian(lambda s: residual(s, grid, params), state)[1]
+    return band_jacobian(lambda s: residual(s, grid, params), state, stencil=5)[1]
 
 
 def measure_linear(band, rhs) -> dict:
     """Time per solve of each backend and of scipy spsolve on the same Jacobian and rhs."""
-    matrix, b = to_scipy(band), np.asarray(rhs).ravel()
+    matrix, b = to_scipy(band, "pnp"), np.asarray(rhs).ravel()
     baseline, x = median_time(lambda: scipy.sparse.linalg.spsolve(matrix, b))
     results = {"spsolve": linear_entry(baseline, baseline, matrix, x, b)}
-    solve = jax.jit(solve_band, static_argnames=("method", "transpose"))
+    solve = jax.jit(functools.partial(solve_band, pattern="pnp"), static_argnames=("method", "transpose"))
     for method in METHODS:
         if method == "auto":
             continue

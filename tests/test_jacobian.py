@@ -198,3 +198,35 @@ def test_newton_reports_failure_without_raising(charged_wall):
     assert np.all(np.isfinite(np.asarray(result.state)))
     assert np.isfinite(float(result.residual_history[0]))
     assert not np.allclose(np.asarray(result.state), np.asarray(start))  # the one step was taken
+
+
+def _cone_problem():
+    import pnp
+    from pnp.problem import build_problem
+
+    bath = pnp.Electrolyte.from_salts({"KCl": 10.0, "MgCl2": 5.0})
+    cone = pnp.Cone(3e-9, 20e-9, 100e-9, -0.05,
+                    reservoirs=pnp.Reservoirs(60e-9, 60e-9, membrane_charge=-0.02))
+    problem = build_problem(cone, bath, 0.3, right=bath.scaled(0.3), mesh=pnp.Mesh(refinement=0.3))
+    return problem.grid, problem.parameters
+
+
+@pytest.mark.parametrize("case", ["1d", "2d", "cone"])
+def test_pnp_jacobian_fits_the_five_point_pnp_pattern(problems, case):
+    """The 5-coloring recovers the full 9-point band exactly, and the PNP Jacobian has no entry
+    outside the sparse "pnp" pattern (tapered mapped grid, 3 ions, charged walls and membrane)."""
+    from pnp.linalg.sparse import band_pattern
+    from pnp.solver import band_jacobian
+
+    grid, params = _cone_problem() if case == "cone" else problems[case]
+    nz, nr = grid.shape
+    n = len(np.asarray(params.valence))
+    rng = np.random.default_rng(5)
+    state = jnp.asarray(np.concatenate([rng.normal(size=(nz, nr, 1)), rng.normal(scale=0.7, size=(nz, nr, n))], -1))
+    bands = jax.jit(lambda s: [band_jacobian(lambda x: residual(x, grid, params), s, stencil=k)[1] for k in (9, 5)])
+    nine, five = (np.asarray(b) for b in bands(state))
+    np.testing.assert_allclose(five, nine, rtol=1e-13, atol=1e-13 * np.abs(nine).max())
+    inside = np.zeros(nine.size, bool)
+    inside[band_pattern(nz, nr, n + 1, "pnp")[0]] = True
+    assert np.abs(nine.ravel()[inside]).max() > 0
+    assert np.all(nine.ravel()[~inside] == 0)

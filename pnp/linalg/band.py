@@ -29,11 +29,15 @@ def resolve_method(method: str, band_shape) -> str:
     return "umfpack"
 
 
-def solve_band(band, rhs, method: str = "auto", transpose: bool = False):
-    """Solve J x = rhs (Jᵀ x = rhs with ``transpose``) for rhs shaped like the state."""
+def solve_band(band, rhs, method: str = "auto", transpose: bool = False, pattern: str = "full"):
+    """Solve J x = rhs (Jᵀ x = rhs with ``transpose``) for rhs shaped like the state.
+
+    ``pattern`` ("full" or "pnp", see :func:`pnp.linalg.sparse.band_pattern`) tells the sparse
+    backends which entries can be nonzero; the dense block solvers use the whole band.
+    """
     method = resolve_method(method, band.shape)
     if method in ("umfpack", "superlu"):
-        return sparse_solve(band, rhs, transpose=transpose, backend=method)
+        return sparse_solve(band, rhs, transpose=transpose, backend=method, pattern=pattern)
     lower, diag, upper = band_to_blocks(band)
     if transpose:
         lower, diag, upper = block_tridiagonal.transpose(lower, diag, upper)

@@ -6,9 +6,9 @@ carries this for forward mode (one solve J ẋ = −∂R/∂p ṗ per tangent) a
 cotangent). The Newton iterations themselves are never differentiated.
 
 The tangent solve receives the linear map v ↦ J v (or its transpose) as a function; its band
-is recovered by the same colored JVPs as the Newton Jacobian (Jᵀ has the same 9-point
-stencil) and solved with the same backends (:func:`pnp.linalg.solve_band`), rows
-equilibrated as in Newton.
+is recovered by the same colored JVPs as the Newton Jacobian (Jᵀ has the same 5-point
+stencil, and the "pnp" sparsity pattern covers Jᵀ too) and solved with the same backends
+(:func:`pnp.linalg.solve_band`), rows equilibrated as in Newton.
 
 Everything the residual closes over — grid metrics (hence geometry), surface and fixed
 charges, bath concentrations and potentials, diffusivities, permittivity, excess
@@ -32,10 +32,10 @@ def _tangent_solve(method: str):
     """Solve g(x) = y for a linear map g; transposable (reverse mode) via custom_linear_solve."""
 
     def band_solve(linear_map, rhs):
-        _, band = band_jacobian(linear_map, jnp.zeros_like(rhs))
+        _, band = band_jacobian(linear_map, jnp.zeros_like(rhs), stencil=5)
         row_sum = jnp.abs(band).sum(axis=(2, 3, 4))
         scale = 1.0 / jnp.where(row_sum > 0, row_sum, 1.0)
-        return solve_band(band * scale[:, :, None, None, None, :], rhs * scale, method=method)
+        return solve_band(band * scale[:, :, None, None, None, :], rhs * scale, method=method, pattern="pnp")
 
     def solve(linear_map, rhs):
         return jax.lax.custom_linear_solve(linear_map, rhs, solve=band_solve, transpose_solve=band_solve)

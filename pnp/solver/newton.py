@@ -54,11 +54,11 @@ jax.tree_util.register_dataclass(
 
 def newton_step(state, grid, params, options: NewtonOptions):
     """One Newton update: returns (full step δx, row-scaled residual ∞-norm)."""
-    value, band = band_jacobian(lambda s: residual(s, grid, params), state)
+    value, band = band_jacobian(lambda s: residual(s, grid, params), state, stencil=5)
     row_sum = jnp.abs(band).sum(axis=(2, 3, 4))  # (nz, nr, nc): Σ over columns of |J|
     scale = 1.0 / jnp.where(row_sum > 0, row_sum, 1.0)
     rhs = -value * scale
-    delta = solve_band(band * scale[:, :, None, None, None, :], rhs, method=options.linear_solver)
+    delta = solve_band(band * scale[:, :, None, None, None, :], rhs, method=options.linear_solver, pattern="pnp")
     return delta, jnp.max(jnp.abs(rhs))
 
 

@@ -1,0 +1,180 @@
+"""Batched throughput, gradient/forward cost and batched I–V sweeps (issues 4 and 6).
+
+Measured in one run, on whatever device JAX uses (``--device cpu|gpu``):
+
+* **designs/s**: B designs (fixed charge or surface charge scaled 0.5…1.5, plus a voltage
+  offset) solved by one batched Newton (:func:`pnp.batch.solve_batch`, jit + vmap) from a
+  shared converged neighbour, against the same B solves one by one (the same jitted
+  ``newton_solve`` called B times) — the baseline measured in the same run.
+* **gradient / forward**: ``jax.value_and_grad`` of the current with respect to all
+  parameters through :func:`pnp.solver.implicit_state` (one adjoint solve), against the
+  forward solve alone (same start, same Newton).
+* **sweep**: a 41-point ±1 V I–V curve by :func:`pnp.sweep` (sequential continuation) and by
+  :func:`pnp.batch.sweep_batched` (continuation chains in one batch), after compilation.
+
+Cases: 1D membrane (≈ 10³ cells), a 2D charged pore without reservoirs (≈ 10³ cells) and the
+demo-like cone with reservoirs (≈ 10⁴ cells at ``--size large``). Prints a Markdown table and
+writes JSON (default ``benchmarks/results/throughput.json``). Wall-clock: run on an idle machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+import pnp
+from pnp import observables
+from pnp.batch import check_converged, solve_batch, stack_parameters, sweep_batched
+from pnp.problem import build_problem
+from pnp.solver import implicit_state
+from pnp.solver.newton import newton_solve
+
+DEFAULT_JSON = Path(__file__).parent / "results" / "throughput.json"
+KCL = pnp.Electrolyte.from_salts({"KCl": 10.0})
+
+
+def cases(size: str):
+    """name → (geometry, voltage, mesh, charge field to vary)."""
+    large = size == "large"
+    return {
+        "1d-membrane": (pnp.Membrane(1e-6, fixed_charge=-50.0), 0.1, pnp.Mesh(), "fixed_charge"),
+        "2d-pore": (pnp.Cylinder(3e-9, 30e-9, -0.02, reservoirs=None), 0.1,
+                    pnp.Mesh(refinement=1.0 if large else 0.5), "rface_charge"),
+        "2d-cone": (pnp.Cone(5e-9, 50e-9, 500e-9, -0.05), 0.1, pnp.Mesh(refinement=1.0 if large else 0.35),
+                    "rface_charge"),
+    }
+
+
+def timed(fn, repeats: int = 3):
+    """(median seconds of ``repeats`` calls after one warm-up, warm-up result)."""
+    result = jax.block_until_ready(fn())
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        jax.block_until_ready(fn())
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), result
+
+
+def designs(params, field: str, count: int):
+    scales = np.linspace(0.5, 1.5, count)
+    offsets = np.linspace(-0.5, 0.5, count)[::-1]  # kT/e
+    return stack_parameters([params.replace(**{field: getattr(params, field) * s},
+                                            left_potential=params.left_potential + dv)
+                             for s, dv in zip(scales, offsets)])
+
+
+def measure_batch(problem, guess, field: str, count: int) -> dict:
+    grid = problem.grid
+    batch = designs(problem.parameters, field, count)
+    batched_s, result = timed(lambda: solve_batch(grid, batch, guess).state)
+    check_converged(solve_batch(grid, batch, guess))
+    members = [jax.tree_util.tree_map(lambda a, k=k: a[k], batch) for k in range(count)]
+
+    def one_by_one():
+        return [newton_solve(guess, grid, m).state for m in members]
+
+    loop_s, looped = timed(one_by_one, repeats=1)
+    difference = max(float(jnp.max(jnp.abs(result[k] - looped[k]))) for k in range(count))
+    return {"designs": count, "batched_s": batched_s, "loop_s": loop_s,
+            "batched_designs_per_s": count / batched_s, "loop_designs_per_s": count / loop_s,
+            "speedup": loop_s / batched_s, "max_state_difference": difference}
+
+
+def measure_gradient(problem, guess) -> dict:
+    grid = problem.grid
+
+    def current(params):
+        state, _ = implicit_state(guess, grid, params)
+        return observables.current_profile(dataclasses.replace(problem, parameters=params), state).mean()
+
+    forward = jax.jit(current)
+    gradient = jax.jit(jax.value_and_grad(current))
+    forward_s, _ = timed(lambda: forward(problem.parameters))
+    gradient_s, _ = timed(lambda: gradient(problem.parameters))
+    return {"forward_s": forward_s, "value_and_grad_s": gradient_s, "gradient_over_forward": gradient_s / forward_s}
+
+
+def measure_sweep(geometry, mesh, chains: int) -> dict:
+    voltages = np.round(np.linspace(-1.0, 1.0, 41), 10)
+    pnp.sweep(geometry, KCL, [-0.05, 0.0, 0.05], mesh=mesh)  # compile
+    sweep_batched(geometry, KCL, voltages, chains=chains, mesh=mesh)  # compile the chained batch
+    start = time.perf_counter()
+    sequential = pnp.sweep(geometry, KCL, voltages, mesh=mesh)
+    sequential_s = time.perf_counter() - start
+    start = time.perf_counter()
+    batched = sweep_batched(geometry, KCL, voltages, chains=chains, mesh=mesh)
+    batched_s = time.perf_counter() - start
+    difference = float(np.max(np.abs(batched.currents - sequential.currents)) / np.max(np.abs(sequential.currents)))
+    return {"points": len(voltages), "sequential_sweep_s": sequential_s, "batched_sweep_s": batched_s,
+            "chains": chains, "speedup": sequential_s / batched_s, "max_relative_current_difference": difference,
+            "sequential_newton_iterations": int(sum(s.info.newton_iterations for s in sequential.solutions))}
+
+
+def run(size: str, count: int, chains: int) -> list[dict]:
+    records = []
+    for name, (geometry, voltage, mesh, field) in cases(size).items():
+        print(f"running {name} …", file=sys.stderr, flush=True)
+        near = pnp.solve(geometry, KCL, voltage - 0.025, mesh=mesh)  # a converged neighbour: the start
+        problem = build_problem(geometry, KCL, voltage, mesh=mesh)
+        guess = near.state
+        record = {"case": name, "grid_shape": list(problem.grid.shape), "active_cells": int(problem.grid.n_active),
+                  "unknowns": int(np.prod(problem.grid.shape)) * (1 + KCL.n_species),
+                  "device": str(jax.devices()[0].platform)}
+        record["batch"] = measure_batch(problem, guess, field, count)
+        record["gradient"] = measure_gradient(problem, guess)
+        record["sweep"] = measure_sweep(geometry, mesh, chains)
+        records.append(record)
+        print(table([record]), file=sys.stderr, flush=True)
+    return records
+
+
+def table(records) -> str:
+    head = ["case", "grid", "unknowns", "designs", "batched designs/s", "one-by-one designs/s", "batch speedup",
+            "grad/forward", "41-pt sweep s (sequential)", "41-pt sweep s (batched chains)", "sweep speedup"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for r in records:
+        b, g, s = r["batch"], r["gradient"], r["sweep"]
+        lines.append("| " + " | ".join([
+            r["case"], "×".join(map(str, r["grid_shape"])), str(r["unknowns"]), str(b["designs"]),
+            f"{b['batched_designs_per_s']:.3g}", f"{b['loop_designs_per_s']:.3g}", f"{b['speedup']:.2f}",
+            f"{g['gradient_over_forward']:.2f}", f"{s['sequential_sweep_s']:.2f}", f"{s['batched_sweep_s']:.2f}",
+            f"{s['speedup']:.2f}"]) + " |")
+    return "\n".join(lines)
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--size", choices=("small", "large"), default="small",
+                        help="2D meshes: small ≈ 1e3 cells (CPU), large ≈ 1e4 (GPU)")
+    parser.add_argument("--designs", type=int, default=64, help="batch size for designs/s")
+    parser.add_argument("--chains", type=int, default=4, help="continuation chains per polarity (batched sweep)")
+    parser.add_argument("--device", choices=("cpu", "gpu"), help="JAX platform (default: JAX's choice)")
+    parser.add_argument("--json", type=Path, default=DEFAULT_JSON)
+    args = parser.parse_args(argv)
+    if args.device is not None:
+        jax.config.update("jax_platforms", {"cpu": "cpu", "gpu": "cuda"}[args.device])
+    records = run(args.size, args.designs, args.chains)
+    meta = {"date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"), "jax": jax.__version__,
+            "pnp": pnp.__version__, "devices": [str(d) for d in jax.devices()], "cpu_count": os.cpu_count(),
+            "platform": platform.platform(), "size": args.size}
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps({"metadata": meta, "cases": records}, indent=1))
+    print(table(records))
+    print(f"\nwritten {args.json}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,220 @@
+"""Many steady solves at once: batched Newton over designs or voltages, sharded over devices.
+
+``solve_batch`` runs one jitted, ``vmap``-ed Newton over a batch of :class:`Parameters`
+(any fields may differ: charges, baths, voltage, diffusivities, …) on one grid. The batch is
+split over ``devices`` with ``jax.shard_map``, so every device runs its own Newton loop on
+its slice (no cross-device synchronisation per iteration). Compiled programs are cached by
+grid shape, batch size and options, so repeated calls with the same shapes do not recompile.
+
+``sweep_batched`` is the I–V sweep built on it: the voltages of each branch (0 → +V_max and
+0 → −V_max) are dealt round-robin onto ``chains`` continuation chains; all chains advance
+one step together (``lax.scan`` over steps, ``vmap`` over chains), each starting Newton
+from the secant prediction through its own previous two converged states. A point that
+does not converge in the batch is re-solved sequentially with the robust continuation
+path of :func:`pnp.solver.solve_steady`, so the result is the same as :func:`pnp.sweep`'s.
+
+Multi-host: call ``jax.distributed.initialize()`` in every process first (see the README);
+``jax.devices()`` then spans all hosts and ``devices=jax.devices()`` shards over them, every
+process passing the same full batch.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+from collections.abc import Mapping, Sequence
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from jax.sharding import Mesh as DeviceMesh
+from jax.sharding import PartitionSpec
+
+from .electrolyte import Electrolyte
+from .geometry.base import Mesh, Profile
+from .physics.parameters import Parameters
+from .problem import build_problem
+from .solution import Solution
+from .solver.continuation import ConvergenceError, SolveInfo, solve_steady
+from .solver.newton import NewtonOptions, NewtonResult, newton_solve
+from .sweep import IVCurve
+
+BATCH_AXIS = "batch"
+
+
+def stack_parameters(designs: Sequence[Parameters]) -> Parameters:
+    """One batched :class:`Parameters` (leading axis = design) from designs on the same grid."""
+    if len(designs) == 0:
+        raise ValueError("designs must contain at least one Parameters")
+    shapes = {tuple(jnp.shape(leaf) for leaf in jax.tree_util.tree_leaves(d)) for d in designs}
+    if len(shapes) != 1:
+        raise ValueError("all designs must have the same field shapes (same grid and species)")
+    return jax.tree_util.tree_map(lambda *leaves: jnp.stack(leaves), *designs)
+
+
+def batch_size(params: Parameters) -> int:
+    """Length of the leading (design) axis of a batched :class:`Parameters`."""
+    return int(jnp.shape(params.left_potential)[0])
+
+
+def _pad(tree, size: int):
+    """Repeat the last batch member so the leading axis has ``size`` entries."""
+
+    def pad(a):
+        missing = size - a.shape[0]
+        return a if missing == 0 else jnp.concatenate([a, jnp.repeat(a[-1:], missing, axis=0)])
+
+    return jax.tree_util.tree_map(pad, tree)
+
+
+@functools.lru_cache(maxsize=32)
+def _batched_newton(options: NewtonOptions, devices: tuple):
+    """jit(shard_map(vmap(newton_solve))) over a batch of (guess, params); cached per device set."""
+    run = jax.vmap(lambda guess, grid, params: newton_solve(guess, grid, params, options), in_axes=(0, None, 0))
+    if len(devices) > 1:
+        mesh = DeviceMesh(np.array(devices), (BATCH_AXIS,))
+        batched, replicated = PartitionSpec(BATCH_AXIS), PartitionSpec()
+        run = jax.shard_map(run, mesh=mesh, in_specs=(batched, replicated, batched), out_specs=batched,
+                            check_vma=False)
+    return jax.jit(run)
+
+
+def solve_batch(grid, params: Parameters, guess, options: NewtonOptions = NewtonOptions(),
+                devices: Sequence[jax.Device] | None = None) -> NewtonResult:
+    """Newton for every design of the batched ``params`` (leading axis B) on one ``grid``.
+
+    Args:
+      grid: the shared grid (designs differ only in parameters).
+      params: batched nondimensional parameters (see :func:`stack_parameters`).
+      guess: a start state (nz, nr, 1 + N) shared by all designs, or one per design (B, …),
+        e.g. a converged neighbouring state; no continuation runs inside the batch.
+      devices: split the batch over these devices (default: one device, the default one).
+
+    Returns the batched :class:`NewtonResult` (``converged`` tells which designs converged;
+    check it, or use :func:`check_converged`).
+    """
+    size = batch_size(params)
+    guess = jnp.asarray(guess)
+    if guess.ndim == len(grid.shape) + 1:
+        guess = jnp.broadcast_to(guess, (size,) + guess.shape)
+    devices = tuple(devices) if devices is not None else (jax.devices()[0],)
+    padded = -(-size // len(devices)) * len(devices)
+    result = _batched_newton(options, devices)(_pad(guess, padded), grid, _pad(params, padded))
+    return jax.tree_util.tree_map(lambda a: a[:size], result)
+
+
+def check_converged(result: NewtonResult, labels: Sequence | None = None) -> None:
+    """Raise :class:`ConvergenceError` naming every design of a batch that did not converge."""
+    converged = np.asarray(result.converged)
+    failed = np.flatnonzero(~converged)
+    if failed.size == 0:
+        return
+    last = np.asarray(result.residual_history)[failed, np.maximum(np.asarray(result.iterations)[failed] - 1, 0)]
+    names = [labels[i] if labels is not None else int(i) for i in failed]
+    raise ConvergenceError(
+        f"{failed.size} of {converged.size} designs did not converge from the given guess: {names} "
+        f"(last row-scaled residuals {np.array2string(last, precision=2)}). Start them from a closer "
+        f"converged state, or solve them one by one with pnp.solve (which runs continuation).",
+        parameter="batch member", reached=float(failed[0]), history=np.asarray(result.residual_history)[failed],
+    )
+
+
+def voltage_chains(voltages: np.ndarray, chains: int) -> np.ndarray:
+    """Deal each branch (0 → +, 0 → −, by |V|) round-robin onto chains; shape (C, steps).
+
+    A chain's voltages grow in magnitude; short chains repeat their last voltage (padding,
+    solved again at no harm). Zero is not included (it is the common start).
+    """
+    rows = []
+    for branch in (np.sort(voltages[voltages > 0]), -np.sort(-voltages[voltages < 0])):
+        count = min(chains, branch.size)
+        rows += [branch[k::count] for k in range(count)]
+    if not rows:
+        return np.zeros((0, 0))
+    steps = max(len(r) for r in rows)
+    return np.array([np.concatenate([r, np.repeat(r[-1], steps - len(r))]) for r in rows])
+
+
+@functools.lru_cache(maxsize=32)
+def _chain_scan(options: NewtonOptions, devices: tuple):
+    """Continuation along each chain (scan over steps), chains batched and sharded."""
+
+    def one_chain(origin, grid, params, chain_potentials):
+        def step(carry, potential):
+            (u0, s0), (u1, s1) = carry
+            slope = jnp.where(u1 != u0, (potential - u1) / jnp.where(u1 != u0, u1 - u0, 1.0), 0.0)
+            guess = s1 + (s1 - s0) * slope
+            result = newton_solve(guess, grid, params.replace(left_potential=potential), options)
+            ok = result.converged  # a failed point leaves the chain's history as it was
+            advanced = ((u1, s1), (potential, result.state))
+            carry = jax.tree_util.tree_map(lambda new, old: jnp.where(ok, new, old), advanced, carry)
+            return carry, (result.state, result.converged, result.iterations)
+
+        zero = jnp.zeros((), origin.dtype)
+        _, out = jax.lax.scan(step, ((zero, origin), (zero, origin)), chain_potentials)
+        return out
+
+    run = jax.vmap(one_chain, in_axes=(None, None, None, 0))
+    if len(devices) > 1:
+        mesh = DeviceMesh(np.array(devices), (BATCH_AXIS,))
+        run = jax.shard_map(run, mesh=mesh, in_specs=(PartitionSpec(),) * 3 + (PartitionSpec(BATCH_AXIS),),
+                            out_specs=PartitionSpec(BATCH_AXIS), check_vma=False)
+    return jax.jit(run)
+
+
+def sweep_batched(
+    geometry,
+    electrolyte: Electrolyte,
+    voltages: Sequence[float],
+    *,
+    chains: int = 4,
+    right: Electrolyte | None = None,
+    mesh: Mesh = Mesh(),
+    options: NewtonOptions = NewtonOptions(),
+    excess_potential: Mapping[str, Profile] | None = None,
+    permittivity: Profile | None = None,
+    devices: Sequence[jax.Device] | None = None,
+) -> IVCurve:
+    """I–V sweep with ``chains`` continuation chains per polarity solved together (see module doc).
+
+    Same inputs and result as :func:`pnp.sweep`; ``chains`` trades Newton iterations per point
+    (larger voltage steps along a chain) for parallel width, which pays on accelerators.
+    """
+    voltages = np.unique(np.asarray(voltages, dtype=np.float64))
+    if voltages.size == 0 or not np.all(np.isfinite(voltages)):
+        raise ValueError("voltages must be a non-empty list of finite numbers (V)")
+    if int(chains) < 1:
+        raise ValueError(f"chains must be a positive integer, got {chains}")
+    problem = build_problem(geometry, electrolyte, 0.0, right=right, mesh=mesh,
+                            excess_potential=excess_potential, permittivity=permittivity)
+    thermal = problem.scales.voltage
+    params0 = problem.parameters
+    origin_state, origin_info = solve_steady(problem.grid, params0, options=options)
+
+    def params_at(voltage):
+        return params0.replace(left_potential=params0.left_potential * 0 + voltage / thermal)
+
+    def solution(voltage, state, info):
+        return Solution(dataclasses.replace(problem, parameters=params_at(voltage)), state, float(voltage), info)
+
+    results = {0.0: solution(0.0, origin_state, origin_info)}
+    table = voltage_chains(voltages, int(chains))
+    if table.size:
+        devices = tuple(devices) if devices is not None else (jax.devices()[0],)
+        padded = -(-table.shape[0] // len(devices)) * len(devices)
+        table = np.concatenate([table, np.repeat(table[-1:], padded - table.shape[0], axis=0)])
+        states, converged, iterations = _chain_scan(options, devices)(
+            origin_state, problem.grid, params0, jnp.asarray(table / thermal))
+        states, converged, iterations = np.asarray(states), np.asarray(converged), np.asarray(iterations)
+        for c, s in np.ndindex(table.shape):
+            v = float(table[c, s])
+            if v in results:
+                continue
+            if converged[c, s]:
+                info = SolveInfo(newton_iterations=int(iterations[c, s]), newton_calls=1, converged=True)
+                results[v] = solution(v, jnp.asarray(states[c, s]), info)
+            else:  # the robust path, from the nearest converged point of the same chain
+                guess = jnp.asarray(states[c, s - 1]) if s > 0 and converged[c, s - 1] else origin_state
+                state, info = solve_steady(problem.grid, params_at(v), guess=guess, options=options)
+                results[v] = solution(v, state, info)
+    return IVCurve(tuple(results[float(v)] for v in voltages))
