@@ -1,0 +1,76 @@
+"""Differentiable outputs (pnp.outputs): values equal the SI API's, gradients equal central
+differences (relative error ≤ 1e-5, issue 4), in a 1D charged membrane between unequal baths."""
+
+import jax
+import numpy as np
+import pytest
+
+import pnp
+from pnp import outputs
+
+from helpers import assert_gradient_matches_central_difference
+
+FEED = pnp.Electrolyte.from_salts({"LiCl": 30.0, "MgCl2": 20.0})
+PERMEATE = FEED.scaled(0.1)
+MEMBRANE = pnp.Membrane(2e-6, fixed_charge=-40.0)
+INPUTS = ("left_concentration", "right_concentration", "diffusivity", "fixed_charge", "left_potential",
+          "permittivity")
+
+
+@pytest.fixture(scope="module")
+def solved():
+    return {v: pnp.solve(MEMBRANE, FEED, v, right=PERMEATE) for v in (-0.1, 0.1)}
+
+
+def test_current_and_fluxes_equal_the_solution(solved):
+    sol = solved[0.1]
+    p = sol.problem.parameters
+    assert float(outputs.current(sol.problem, p, sol.state)) == pytest.approx(sol.current, rel=1e-9)
+    flux = np.asarray(outputs.fluxes(sol.problem, p, sol.state))
+    np.testing.assert_allclose(flux, [sol.fluxes[name] for name in FEED.names], rtol=1e-9)
+
+
+def test_selectivity_value_and_gradients(solved):
+    sol = solved[0.1]
+    li, mg = FEED.names.index("Li+"), FEED.names.index("Mg2+")
+
+    def s(params):
+        return outputs.selectivity(sol.problem, params, sol.state, li, mg)
+
+    expected = (sol.fluxes["Li+"] / sol.fluxes["Mg2+"]) / (30.0 / 20.0)
+    assert float(s(sol.problem.parameters)) == pytest.approx(expected, rel=1e-9)
+    assert_gradient_matches_central_difference(s, sol.problem.parameters, INPUTS)
+
+
+def test_rectification_value_and_gradients(solved):
+    plus, minus = solved[0.1], solved[-0.1]
+
+    def r(params):
+        return outputs.rectification(plus.problem, params, plus.state, minus.state)
+
+    assert float(r(plus.problem.parameters)) == pytest.approx(abs(plus.current) / abs(minus.current), rel=1e-9)
+    assert_gradient_matches_central_difference(r, plus.problem.parameters, INPUTS)
+
+
+def test_zero_current_potential_is_the_root_and_differentiates(solved):
+    sol = solved[0.1]
+    thermal = sol.problem.scales.voltage
+    reference = pnp.zero_current_voltage(MEMBRANE, FEED, PERMEATE)
+
+    def v0(params):
+        return outputs.zero_current_potential(sol.problem, params, sol.state)
+
+    value = float(jax.jit(v0)(sol.problem.parameters)) * thermal
+    assert value == pytest.approx(reference.voltage, abs=1e-9)
+    names = [n for n in INPUTS if n != "left_potential"]  # V₀ does not depend on the start voltage
+    assert_gradient_matches_central_difference(v0, sol.problem.parameters, names)
+    assert float(np.abs(jax.grad(v0)(sol.problem.parameters).left_potential)) < 1e-12
+
+
+def test_unconverged_output_is_nan_not_a_number_from_a_wrong_state(solved):
+    sol = solved[0.1]
+    p = sol.problem.parameters
+    far = p.replace(left_potential=p.left_potential + 80.0)
+    options = pnp.NewtonOptions(max_iterations=2)
+    assert not outputs.converged(sol.problem, far, sol.state, options)
+    assert np.isnan(float(outputs.current(sol.problem, far, sol.state, options)))
