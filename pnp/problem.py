@@ -78,11 +78,7 @@ def build_problem(
         raise ValueError(f"voltage must be finite (V), got {voltage!r}")
     c_ref = float(max(electrolyte.concentrations.max(), right_bath.concentrations.max()))
     scales = Scales(concentration=c_ref, temperature=electrolyte.temperature)
-    baths = sorted((electrolyte, right_bath), key=lambda e: e.debye_length)
-    debye = DebyeLengths(baths[0].debye_length, baths[1].debye_length, baths[0].ionic_strength,
-                         electrolyte.relative_permittivity, electrolyte.temperature,
-                         float(np.abs(electrolyte.valences).max()))
-    disc = geometry.discretize(debye, mesh, scales)
+    disc = geometry.discretize(debye_lengths(electrolyte, right_bath), mesh, scales)
     grid = disc.grid
     _check_baths(grid, voltage, right_bath != electrolyte, type(geometry).__name__)
     nz, nr = grid.shape
@@ -113,6 +109,13 @@ def build_problem(
         poisson_coefficient=jnp.asarray(scales.poisson_coefficient),
     )
     return Problem(disc, params, electrolyte, right_bath)
+
+
+def debye_lengths(left: Electrolyte, right: Electrolyte) -> DebyeLengths:
+    """The two baths' Debye lengths and what mesh defaults need from them."""
+    baths = sorted((left, right), key=lambda e: e.debye_length)
+    return DebyeLengths(baths[0].debye_length, baths[1].debye_length, baths[0].ionic_strength,
+                        left.relative_permittivity, left.temperature, float(np.abs(left.valences).max()))
 
 
 def _check_baths(grid, voltage, separate_right_bath: bool, geometry_name) -> None:

@@ -129,14 +129,18 @@ def max_abs_profile(profile: Profile, z, r) -> float:
 def wall_face_charges(grid: Grid, surface_charge: Profile, scales: Scales, where=None):
     """σ̃ on wall faces from an SI profile σ(z, r) evaluated at face midpoints.
 
-    ``where(z, r) -> bool`` (SI) restricts the charge to part of the walls (default: all).
+    ``where`` (an object with boolean arrays ``.z`` and ``.r`` over the z and r faces)
+    restricts the charge to part of the walls (default: all). Traceable in the grid's
+    coordinates and in ``surface_charge``.
     """
     out = []
-    for kind, fz, fr in ((grid.zface_kind, grid.zface_z, grid.zface_r), (grid.rface_kind, grid.rface_z, grid.rface_r)):
+    faces = ((grid.zface_kind, grid.zface_z, grid.zface_r, None if where is None else where.z),
+             (grid.rface_kind, grid.rface_z, grid.rface_r, None if where is None else where.r))
+    for kind, fz, fr, part in faces:
         z, r = fz * scales.length, fr * scales.length
         sigma = evaluate_profile(surface_charge, z, r, "surface_charge") / scales.surface_charge
         mask = np.asarray(kind) == FaceKind.WALL
-        if where is not None:
-            mask = mask & np.asarray(where(np.asarray(z), np.asarray(r)), bool)
+        if part is not None:
+            mask = mask & np.asarray(part, bool)
         out.append(jnp.where(mask, sigma, 0.0))
     return tuple(out)

@@ -98,16 +98,24 @@ class Channel:
         return float(self.radius_profile(self.length))
 
     def discretize(self, debye: DebyeLengths, mesh: Mesh, scales: Scales) -> Discretization:
+        layout = self.layout(debye, mesh, scales)
+        return layout.discretize(self.radius_profile, self.length, self.surface_charge, self.membrane_charge, scales)
+
+    @property
+    def membrane_charge(self) -> Profile:
+        return 0.0 if self.reservoirs is None else self.reservoirs.membrane_charge
+
+    def layout(self, debye: DebyeLengths, mesh: Mesh, scales: Scales) -> "ChannelLayout":
+        """The grid's index structure and normalized node positions for this channel."""
         L0 = scales.length
         z_probe = np.linspace(0.0, self.length, 201)
         radii = np.asarray(self.radius_profile(z_probe))
         if not np.all(radii > 0):
             raise ValueError(f"{type(self).__name__}: the radius must be > 0 along the whole channel")
         r_max = float(radii.max())
-        sigma_max = max_abs_profile(self.surface_charge, z_probe, radii)
-        if self.reservoirs is not None:
-            sigma_max = max(sigma_max, max_abs_profile(self.reservoirs.membrane_charge, 0.0, self.left_radius),
-                            max_abs_profile(self.reservoirs.membrane_charge, self.length, self.right_radius))
+        sigma_max = max(max_abs_profile(self.surface_charge, z_probe, radii),
+                        max_abs_profile(self.membrane_charge, 0.0, self.left_radius),
+                        max_abs_profile(self.membrane_charge, self.length, self.right_radius))
         h_wall = debye.wall_cell(mesh, sigma_max)
         ratio, ref = mesh.growth, mesh.refinement
         xi = graded_nodes(1.0, h_wall / r_max, 0.1, ratio=ratio, refine_start=False, refinement=ref)
@@ -115,43 +123,106 @@ class Channel:
         z_channel = graded_nodes(self.length / L0, h_wall / L0, max(channel_max, h_wall) / L0, ratio=ratio,
                                  refinement=ref)
         if self.reservoirs is None:
-            z_nodes, eta = z_channel, np.zeros(0)
-            res_radius = (self.left_radius, self.right_radius)
-        else:
-            left_size = self.reservoirs.size(self.left_radius, debye)
-            right_size = self.reservoirs.size(self.right_radius, debye)
-            res_radius = (left_size[0], right_size[0])
-            z_left = graded_nodes(left_size[1] / L0, h_wall / L0, left_size[1] / 10.0 / L0, ratio=ratio,
-                                  refine_start=False, refinement=ref)
-            z_right = graded_nodes(right_size[1] / L0, h_wall / L0, right_size[1] / 10.0 / L0, ratio=ratio,
-                                   refine_end=False, refinement=ref)
-            z_nodes = np.concatenate([z_left - z_left[-1], z_channel[1:], z_channel[-1] + z_right[1:]])
-            span = min(res_radius[0] - self.left_radius, res_radius[1] - self.right_radius)
-            eta = graded_nodes(1.0, h_wall / span, 0.1, ratio=ratio, refine_end=False, refinement=ref)[1:]
-        z_nodes = jnp.asarray(z_nodes)
-        z_si = z_nodes * L0
-        wall = jnp.asarray(self.radius_profile(jnp.clip(z_si, 0.0, self.length))) / L0
-        outer = jnp.interp(z_si, jnp.array([0.0, self.length]), jnp.array(res_radius) / L0)
-        vr = jnp.concatenate([xi[None, :] * wall[:, None],
-                              wall[:, None] + eta[None, :] * (outer - wall)[:, None]], axis=1)
-        vz = jnp.broadcast_to(z_nodes[:, None], vr.shape)
-        n_xi = len(xi) - 1
-        cell_mid = 0.5 * (np.asarray(z_nodes[1:]) + np.asarray(z_nodes[:-1])) * L0
-        in_reservoir = (cell_mid < 0.0) | (cell_mid > self.length)
-        active = np.ones((len(z_nodes) - 1, n_xi + len(eta)), bool)
-        active[:, n_xi:] = in_reservoir[:, None]
+            return ChannelLayout(xi, np.zeros(0), np.zeros(1), z_channel / z_channel[-1], np.zeros(1),
+                                 None, self.planar)
+        left_size = self.reservoirs.size(self.left_radius, debye)
+        right_size = self.reservoirs.size(self.right_radius, debye)
+        z_left = graded_nodes(left_size[1] / L0, h_wall / L0, left_size[1] / 10.0 / L0, ratio=ratio,
+                              refine_start=False, refinement=ref)
+        z_right = graded_nodes(right_size[1] / L0, h_wall / L0, right_size[1] / 10.0 / L0, ratio=ratio,
+                               refine_end=False, refinement=ref)
+        span = min(left_size[0] - self.left_radius, right_size[0] - self.right_radius)
+        eta = graded_nodes(1.0, h_wall / span, 0.1, ratio=ratio, refine_end=False, refinement=ref)[1:]
+        return ChannelLayout(xi, eta, z_left - z_left[-1], z_channel / z_channel[-1], z_right,
+                             (left_size[0] / L0, right_size[0] / L0), self.planar)
+
+
+@dataclasses.dataclass(frozen=True)
+class ChannelLayout:
+    """Index structure and normalized node positions of a channel grid (NumPy, fixed).
+
+    Vertices: axial nodes z_left (nm, ≤ 0), length·z_channel (z_channel from 0 to 1), then
+    length + z_right (nm, ≥ 0); radial nodes ξ·R(z) inside the channel (ξ from 0 to 1) and,
+    in the reservoirs, R(z) + η·(R_res − R(z)). The layout is fixed by a reference design;
+    :meth:`discretize` maps any radius profile and length onto it with JAX operations, so
+    a design's grid — and everything computed on it — is differentiable with respect to the
+    radii, the length and the charges (used by :mod:`pnp.design`).
+
+    Attributes:
+      xi, eta: radial node fractions (channel; reservoir beyond the wall, without 0).
+      z_left, z_channel, z_right: axial nodes (see above); z_left = z_right = [0] without reservoirs.
+      reservoir_radius: (left, right) outer radii (nm), or None without reservoirs.
+      planar: slit (planar coordinates) instead of an axisymmetric pore.
+    """
+
+    xi: np.ndarray
+    eta: np.ndarray
+    z_left: np.ndarray
+    z_channel: np.ndarray
+    z_right: np.ndarray
+    reservoir_radius: tuple[float, float] | None
+    planar: bool
+
+    @property
+    def active(self) -> np.ndarray:
+        """Fluid cells: all channel-radial cells; reservoir-radial cells only outside the membrane."""
+        n_left, n_channel, n_right = len(self.z_left) - 1, len(self.z_channel) - 1, len(self.z_right) - 1
+        in_reservoir = np.r_[np.ones(n_left, bool), np.zeros(n_channel, bool), np.ones(n_right, bool)]
+        active = np.ones((n_left + n_channel + n_right, len(self.xi) - 1 + len(self.eta)), bool)
+        active[:, len(self.xi) - 1:] = in_reservoir[:, None]
+        return active
+
+    def vertices(self, radius_profile: Callable, length, length_scale: float):
+        """(vz, vr) vertex arrays (units of ``length_scale``, m) for R(z) (m → m) and ``length`` (m).
+
+        Traceable in ``length`` and in whatever ``radius_profile`` closes over.
+        """
+        length = length / length_scale
+        z_nodes = jnp.concatenate([jnp.asarray(self.z_left[:-1]), length * jnp.asarray(self.z_channel),
+                                   length + jnp.asarray(self.z_right[1:])])
+        wall = jnp.asarray(radius_profile(jnp.clip(z_nodes, 0.0, length) * length_scale)) / length_scale
+        parts = [jnp.asarray(self.xi)[None, :] * wall[:, None]]
+        if self.reservoir_radius is not None:
+            t = jnp.clip(z_nodes / length, 0.0, 1.0)
+            outer = (1.0 - t) * self.reservoir_radius[0] + t * self.reservoir_radius[1]
+            parts.append(wall[:, None] + jnp.asarray(self.eta)[None, :] * (outer - wall)[:, None])
+        vr = jnp.concatenate(parts, axis=1)
+        return jnp.broadcast_to(z_nodes[:, None], vr.shape), vr
+
+    def discretize(self, radius_profile: Callable, length: float, surface_charge: Profile,
+                   membrane_charge: Profile, scales: Scales) -> Discretization:
+        """The discretization for R(z) (m → m), ``length`` (m) and the charges (C/m²); traceable."""
+        L0 = scales.length
+        vz, vr = self.vertices(radius_profile, length, L0)
         grid = grid_from_vertices(
-            vz, vr, active, coordinates="planar" if self.planar else "axisymmetric",
-            left="bath", right="bath", bottom="closed", top="wall" if self.reservoirs is None else "closed",
+            vz, vr, self.active, coordinates="planar" if self.planar else "axisymmetric",
+            left="bath", right="bath", bottom="closed", top="wall" if self.reservoir_radius is None else "closed",
         )
-        tol = 1e-6 * h_wall
-        on_membrane = lambda z, r: (np.abs(z) < tol) | (np.abs(z - self.length) < tol)
-        zc, rc = wall_face_charges(grid, self.surface_charge, scales, where=lambda z, r: ~on_membrane(z, r))
-        if self.reservoirs is not None:
-            mz, mr = wall_face_charges(grid, self.reservoirs.membrane_charge, scales, where=on_membrane)
+        zc, rc = wall_face_charges(grid, surface_charge, scales, where=~self._membrane_faces(grid))
+        if self.reservoir_radius is not None:
+            mz, mr = wall_face_charges(grid, membrane_charge, scales, where=self._membrane_faces(grid))
             zc, rc = zc + mz, rc + mr
         flux_scale, unit = (2.0 * scales.flux / L0, "mol/(s·m)") if self.planar else (scales.flux, "mol/s")
         return Discretization(grid, zc, rc, jnp.zeros(grid.shape), scales, flux_scale, unit)
+
+    def _membrane_faces(self, grid) -> "MaskPair":
+        """Wall faces on the membrane (z = 0 or z = length): z faces in the membrane-face columns."""
+        n_left, n_channel = len(self.z_left) - 1, len(self.z_channel) - 1
+        zmask = np.zeros(np.shape(grid.zface_kind), bool)
+        if self.reservoir_radius is not None:
+            zmask[[n_left, n_left + n_channel], :] = True
+        return MaskPair(zmask, np.zeros(np.shape(grid.rface_kind), bool))
+
+
+@dataclasses.dataclass(frozen=True)
+class MaskPair:
+    """Boolean masks over z faces and r faces (static)."""
+
+    z: np.ndarray
+    r: np.ndarray
+
+    def __invert__(self) -> "MaskPair":
+        return MaskPair(~self.z, ~self.r)
 
 
 def Cylinder(radius: float, length: float, surface_charge: Profile = 0.0,

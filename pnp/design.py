@@ -1,0 +1,358 @@
+"""Gradient-based design of a channel (radius, length, surface charge) with optax.
+
+Pieces, each a pure function or a small frozen data class:
+
+* :class:`ChannelDesign` — tip radius, base radius, length (m) and wall charge σ (C/m²) of a
+  cone (a cylinder when both radii are equal); a JAX pytree.
+* :class:`DesignSpace` — what stays fixed (feed and permeate baths, voltage, reservoirs,
+  mesh) and the grid layout taken from a reference design. :meth:`DesignSpace.problem` maps a
+  design onto that layout with JAX operations (:class:`pnp.geometry.channels.ChannelLayout`),
+  so the grid metrics, wall charges and every output are differentiable in the design.
+  Far from the reference (a length changed more than ``relayout_factor``×) the layout is
+  rebuilt for the current design, as a fresh mesh would be.
+* :class:`Transform` — unconstrained θ ↔ physical design: radii and length through
+  ``exp`` (positive; base = tip + exp(θ) keeps tip ≤ base), σ = σ_max·tanh(θ) (bounded).
+* Objectives (:func:`separation_factor`, :func:`ion_flux`, :func:`rectification_objective`)
+  and :func:`penalized` (maximize S subject to a minimum flux: the permeability/selectivity
+  trade-off) — loss functions of (space, design, guess).
+* :func:`optimize` — an optax loop with a monotone safeguard (a step that does not lower
+  the loss is halved, up to ``max_halvings`` times, before it is rejected), progress lines,
+  and a history written to HDF5.
+
+The steady state inside each loss comes from :func:`pnp.solver.implicit_state` started at
+the previous design's converged state; each accepted design is re-solved with the robust
+continuation path when plain Newton from that start fails.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import sys
+import time
+from collections.abc import Callable
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from . import outputs
+from .electrolyte import Electrolyte
+from .geometry.base import Mesh
+from .geometry.channels import Channel, Reservoirs
+from .problem import Problem, build_problem, debye_lengths
+from .solver.continuation import ConvergenceError, solve_steady
+from .solver.newton import NewtonOptions, newton_solve
+
+
+@dataclasses.dataclass(frozen=True)
+class ChannelDesign:
+    """A conical (or cylindrical) channel: radii and length in m, wall charge σ in C/m²."""
+
+    tip_radius: jax.Array
+    base_radius: jax.Array
+    length: jax.Array
+    surface_charge: jax.Array
+
+    def as_floats(self) -> dict:
+        return {f.name: float(getattr(self, f.name)) for f in dataclasses.fields(self)}
+
+    def check(self) -> None:
+        """Fail fast on an impossible design (concrete values only)."""
+        values = self.as_floats()
+        for name in ("tip_radius", "base_radius", "length"):
+            if not (math.isfinite(values[name]) and values[name] > 0):
+                raise ValueError(f"ChannelDesign.{name} must be a positive length in metres, got {values[name]!r}")
+        if values["tip_radius"] > values["base_radius"]:
+            raise ValueError(f"ChannelDesign.tip_radius ({values['tip_radius']:g} m) must not exceed base_radius "
+                             f"({values['base_radius']:g} m)")
+
+
+jax.tree_util.register_dataclass(ChannelDesign, data_fields=[f.name for f in dataclasses.fields(ChannelDesign)],
+                                 meta_fields=[])
+
+
+def _radius_profile(design: ChannelDesign) -> Callable:
+    """R(z) = tip + (base − tip)·z / length (m → m), traceable."""
+    tip, base, length = design.tip_radius, design.base_radius, design.length
+    return lambda z: tip + (base - tip) * jnp.asarray(z) / length
+
+
+def _channel(design: ChannelDesign, reservoirs: Reservoirs | None) -> Channel:
+    """The SI geometry of a concrete design (validates it)."""
+    return Channel(_radius_profile(design), float(design.length), float(design.surface_charge), reservoirs)
+
+
+@dataclasses.dataclass(frozen=True)
+class DesignSpace:
+    """Fixed conditions of a design study and the grid layout of a reference design.
+
+    Attributes:
+      feed, permeate: left and right baths (same ions); voltage: V = φ_left − φ_right (V).
+      reference: the design whose mesh layout is reused (see module doc).
+      reservoirs: :class:`Reservoirs` or None (baths at the pore ends).
+      mesh, options: mesh controls and Newton options.
+    """
+
+    feed: Electrolyte
+    permeate: Electrolyte
+    voltage: float
+    reference: ChannelDesign
+    reservoirs: Reservoirs | None = None
+    mesh: Mesh = Mesh()
+    options: NewtonOptions = NewtonOptions()
+    _cache: dict = dataclasses.field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        self.reference.check()
+
+    @property
+    def reference_problem(self) -> Problem:
+        """The reference design's problem (built once per study)."""
+        if "problem" not in self._cache:
+            channel = _channel(self.reference, self.reservoirs)
+            self._cache["problem"] = build_problem(channel, self.feed, self.voltage, right=self.permeate,
+                                                   mesh=self.mesh)
+        return self._cache["problem"]
+
+    @property
+    def layout(self):
+        """The reference design's grid layout (:class:`pnp.geometry.channels.ChannelLayout`)."""
+        if "layout" not in self._cache:
+            debye = debye_lengths(self.feed, self.permeate)
+            self._cache["layout"] = _channel(self.reference, self.reservoirs).layout(
+                debye, self.mesh, self.reference_problem.scales)
+        return self._cache["layout"]
+
+    def species(self, name: str) -> int:
+        if name not in self.feed.names:
+            raise ValueError(f"ion {name!r} is not in the feed {self.feed.names}")
+        return self.feed.names.index(name)
+
+    def problem(self, design: ChannelDesign) -> Problem:
+        """The discretized problem of ``design`` on the reference layout (traceable in ``design``)."""
+        ref = self.reference_problem
+        membrane_charge = self.reservoirs.membrane_charge if self.reservoirs is not None else 0.0
+        disc = self.layout.discretize(_radius_profile(design), design.length, design.surface_charge,
+                                      membrane_charge, ref.scales)
+        params = ref.parameters.replace(zface_charge=disc.zface_charge, rface_charge=disc.rface_charge)
+        return dataclasses.replace(ref, discretization=disc, parameters=params)
+
+    def relayout(self, design: ChannelDesign) -> "DesignSpace":
+        """The same study with the layout of ``design`` (a fresh mesh for it)."""
+        return dataclasses.replace(self, reference=design)
+
+    def needs_relayout(self, design: ChannelDesign, factor: float) -> bool:
+        now, ref = design.as_floats(), self.reference.as_floats()
+        return any(max(now[k] / ref[k], ref[k] / now[k]) > factor for k in ("tip_radius", "base_radius", "length"))
+
+    def solve(self, design: ChannelDesign, guess=None):
+        """Converged nondimensional state of ``design`` (Newton from ``guess``, else continuation)."""
+        problem = self.problem(design)
+        if guess is not None:
+            result = newton_solve(guess, problem.grid, problem.parameters, self.options)
+            if bool(result.converged):
+                return result.state
+        state, _ = solve_steady(problem.grid, problem.parameters, guess=guess, options=self.options)
+        return state
+
+
+@dataclasses.dataclass(frozen=True)
+class Transform:
+    """θ (unconstrained, a dict of scalars) ↔ :class:`ChannelDesign`.
+
+    tip = 1 nm·exp(θ_tip); base = tip + 1 nm·exp(θ_gap) (cone) or = tip (cylinder);
+    length = 1 nm·exp(θ_length) (or fixed when ``fixed_length`` is set);
+    σ = max_charge·tanh(θ_charge) (or fixed when ``fixed_charge`` is set).
+    """
+
+    cone: bool = False
+    max_charge: float = 0.3  # C/m²
+    fixed_length: float | None = None
+    fixed_charge: float | None = None
+
+    def design(self, theta: dict) -> ChannelDesign:
+        nm = 1e-9
+        tip = nm * jnp.exp(theta["tip"])
+        base = tip + nm * jnp.exp(theta["gap"]) if self.cone else tip
+        length = nm * jnp.exp(theta["length"]) if self.fixed_length is None else jnp.asarray(self.fixed_length)
+        charge = (self.max_charge * jnp.tanh(theta["charge"]) if self.fixed_charge is None
+                  else jnp.asarray(self.fixed_charge))
+        return ChannelDesign(tip, base, length, charge)
+
+    def theta(self, design: ChannelDesign) -> dict:
+        d = design.as_floats()
+        theta = {"tip": jnp.log(d["tip_radius"] / 1e-9)}
+        if self.cone:
+            if d["base_radius"] <= d["tip_radius"]:
+                raise ValueError("a cone design needs base_radius > tip_radius")
+            theta["gap"] = jnp.log((d["base_radius"] - d["tip_radius"]) / 1e-9)
+        if self.fixed_length is None:
+            theta["length"] = jnp.log(d["length"] / 1e-9)
+        if self.fixed_charge is None:
+            if abs(d["surface_charge"]) >= self.max_charge:
+                raise ValueError(f"|surface_charge| must be below max_charge = {self.max_charge} C/m²")
+            theta["charge"] = jnp.arctanh(d["surface_charge"] / self.max_charge)
+        return {k: jnp.asarray(v, jnp.float64) for k, v in theta.items()}
+
+
+# ------------------------------------------------------------------------------------------
+# Objectives: functions (space, design, guess) → scalar, differentiable in ``design``.
+
+def ion_flux(space: DesignSpace, design: ChannelDesign, guess, ion: str):
+    """Flux of ``ion`` from feed to permeate (mol/s, positive along +z)."""
+    problem = space.problem(design)
+    return outputs.fluxes(problem, problem.parameters, guess, space.options)[space.species(ion)]
+
+
+def separation_factor(space: DesignSpace, design: ChannelDesign, guess, ion: str, other: str):
+    """S = (J_ion / J_other) / (c_ion / c_other) in the feed."""
+    problem = space.problem(design)
+    return outputs.selectivity(problem, problem.parameters, guess, space.species(ion), space.species(other),
+                               space.options)
+
+
+def penalized(ion: str, other: str, min_flux: float, weight: float = 10.0) -> Callable:
+    """Loss −ln S + weight·max(0, ln(J_min / J_ion))²: maximize S with J_ion ≥ ``min_flux`` (mol/s)."""
+
+    def loss(space, design, guess):
+        problem = space.problem(design)
+        flux = outputs.fluxes(problem, problem.parameters, guess, space.options)
+        i, k = space.species(ion), space.species(other)
+        feed = problem.parameters.left_concentration
+        s = (flux[i] / flux[k]) / (feed[i] / feed[k])
+        shortfall = jnp.maximum(0.0, jnp.log(min_flux) - jnp.log(jnp.abs(flux[i])))
+        return -jnp.log(s) + weight * shortfall**2
+
+    return loss
+
+
+# ------------------------------------------------------------------------------------------
+# The loop
+
+@dataclasses.dataclass
+class History:
+    """One row per accepted step: θ, the design (SI), the loss, the gradient norm, timings."""
+
+    rows: list = dataclasses.field(default_factory=list)
+
+    def append(self, **row) -> None:
+        self.rows.append(row)
+
+    def column(self, name: str) -> np.ndarray:
+        return np.array([r[name] for r in self.rows])
+
+    def save(self, path) -> None:
+        """Write the history to HDF5 (one dataset per column), atomically."""
+        import os
+
+        import h5py
+
+        from . import __version__
+
+        path = str(path)
+        temporary = path + ".tmp"
+        with h5py.File(temporary, "w") as f:
+            f.attrs["pnp_version"] = __version__
+            for name in self.rows[0]:
+                f.create_dataset(name, data=self.column(name))
+        os.replace(temporary, path)
+
+
+@dataclasses.dataclass
+class DesignResult:
+    design: ChannelDesign
+    loss: float
+    state: jax.Array
+    space: DesignSpace
+    history: History
+
+
+def optimize(space: DesignSpace, loss: Callable, start: ChannelDesign, transform: Transform, optimizer,
+             steps: int = 40, *, max_halvings: int = 6, tolerance: float = 1e-6, relayout_factor: float = 1.5,
+             history_path=None, progress: bool = True) -> DesignResult:
+    """Minimize ``loss(space, design, guess)`` over θ = ``transform.theta(design)`` with an optax optimizer.
+
+    Each step: gradient by implicit differentiation, the optax update, and a monotone safeguard
+    (the update is halved until the loss decreases, at most ``max_halvings`` times; if none
+    decreases, the optimizer state — momentum — is reset at the current design and the step
+    retried; if that fails too, the loop stops). Stops early when the loss changes by less than ``tolerance``
+    (absolute). ``progress`` prints one line per step to stderr; ``history_path`` writes the
+    history to HDF5 after every step.
+
+    Raises:
+      ConvergenceError: when the start design cannot be solved.
+    """
+    start.check()
+    theta = transform.theta(start)
+    state = space.solve(transform.design(theta))
+    value_and_grad = _value_and_grad(loss, transform)
+    opt_state = optimizer.init(theta)
+    history = History()
+    value, grad = value_and_grad(space, theta, state)
+    fresh = True  # the optimizer state was just initialized
+    for step in range(steps + 1):
+        begin = time.perf_counter()
+        design = transform.design(theta)
+        grad_norm = float(jnp.sqrt(sum(jnp.sum(g**2) for g in jax.tree_util.tree_leaves(grad))))
+        history.append(step=step, loss=float(value), grad_norm=grad_norm,
+                       **design.as_floats(), **{f"theta_{k}": float(v) for k, v in theta.items()})
+        if history_path is not None:
+            history.save(history_path)
+        if progress:
+            d = design.as_floats()
+            print(f"  step {step:3d}  loss {float(value):+.6e}  |grad| {grad_norm:.2e}  tip {d['tip_radius'] * 1e9:.3f} nm"
+                  f"  base {d['base_radius'] * 1e9:.3f} nm  L {d['length'] * 1e9:.1f} nm  σ {d['surface_charge']:+.4f} C/m²",
+                  file=sys.stderr, flush=True)
+        if step == steps or not np.isfinite(float(value)):
+            break
+        updates, opt_state = optimizer.update(grad, opt_state, theta)
+        accepted = None
+        for halving in range(max_halvings + 1):
+            trial = jax.tree_util.tree_map(lambda t, u: t + u * 0.5**halving, theta, updates)
+            trial_design = transform.design(trial)
+            trial_space = space.relayout(trial_design) if space.needs_relayout(trial_design, relayout_factor) else space
+            try:
+                trial_state = trial_space.solve(trial_design, state if trial_space is space else None)
+            except ConvergenceError:
+                continue
+            trial_value, trial_grad = value_and_grad(trial_space, trial, trial_state)
+            if np.isfinite(float(trial_value)) and float(trial_value) < float(value):
+                accepted = (trial, trial_space, trial_state, trial_value, trial_grad)
+                break
+        if accepted is None:
+            if fresh:  # even a fresh optimizer state (plain gradient direction) found no decrease
+                if progress:
+                    print(f"  no decrease after {max_halvings} halvings: stopping", file=sys.stderr, flush=True)
+                break
+            opt_state, fresh = optimizer.init(theta), True  # momentum overshot: restart it here
+            history.rows.pop()  # the same design is recorded again by the next iteration
+            continue
+        fresh = False
+        previous = float(value)
+        theta, space, state, value, grad = accepted
+        if progress:
+            print(f"        ({time.perf_counter() - begin:.1f} s)", file=sys.stderr, flush=True)
+        if abs(previous - float(value)) < tolerance:
+            history.append(step=step + 1, loss=float(value), grad_norm=float("nan"),
+                           **transform.design(theta).as_floats(), **{f"theta_{k}": float(v) for k, v in theta.items()})
+            break
+    if history_path is not None:
+        history.save(history_path)
+    return DesignResult(transform.design(theta), float(value), state, space, history)
+
+
+def _value_and_grad(loss: Callable, transform: Transform):
+    def objective(theta, space, state):
+        return loss(space, transform.design(theta), state)
+
+    compiled = {}
+
+    def run(space, theta, state):
+        key = id(space)
+        if key not in compiled:  # one compiled program per layout
+            compiled.clear()
+            compiled[key] = jax.jit(jax.value_and_grad(lambda t, s: objective(t, space, s)))
+        return compiled[key](theta, state)
+
+    return run
