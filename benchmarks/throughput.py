@@ -131,7 +131,7 @@ def run(size: str, count: int, chains: int) -> list[dict]:
         problem = build_problem(geometry, KCL, voltage, mesh=mesh)
         guess = near.state
         record = {"case": name, "grid_shape": list(problem.grid.shape), "active_cells": int(problem.grid.n_active),
-                  "unknowns": int(np.prod(problem.grid.shape)) * (1 + KCL.n_species),
+                  "unknowns": int(np.prod(problem.grid.shape)) * (1 + len(KCL.names)),
                   "device": str(jax.devices()[0].platform)}
         record["batch"] = measure_batch(problem, guess, field, count)
         record["gradient"] = measure_gradient(problem, guess)

@@ -162,12 +162,13 @@ class Transform:
     """θ (unconstrained, a dict of scalars) ↔ :class:`ChannelDesign`.
 
     tip = 1 nm·exp(θ_tip); base = tip + 1 nm·exp(θ_gap) (cone) or = tip (cylinder);
-    length = 1 nm·exp(θ_length) (or fixed when ``fixed_length`` is set);
+    length = min_length + 1 nm·exp(θ_length) (or fixed when ``fixed_length`` is set);
     σ = max_charge·tanh(θ_charge) (or fixed when ``fixed_charge`` is set).
     """
 
     cone: bool = False
     max_charge: float = 0.3  # C/m²
+    min_length: float = 0.0  # m (e.g. the thinnest membrane that can be made)
     fixed_length: float | None = None
     fixed_charge: float | None = None
 
@@ -175,7 +176,8 @@ class Transform:
         nm = 1e-9
         tip = nm * jnp.exp(theta["tip"])
         base = tip + nm * jnp.exp(theta["gap"]) if self.cone else tip
-        length = nm * jnp.exp(theta["length"]) if self.fixed_length is None else jnp.asarray(self.fixed_length)
+        length = (self.min_length + nm * jnp.exp(theta["length"]) if self.fixed_length is None
+                  else jnp.asarray(self.fixed_length))
         charge = (self.max_charge * jnp.tanh(theta["charge"]) if self.fixed_charge is None
                   else jnp.asarray(self.fixed_charge))
         return ChannelDesign(tip, base, length, charge)
@@ -188,7 +190,9 @@ class Transform:
                 raise ValueError("a cone design needs base_radius > tip_radius")
             theta["gap"] = jnp.log((d["base_radius"] - d["tip_radius"]) / 1e-9)
         if self.fixed_length is None:
-            theta["length"] = jnp.log(d["length"] / 1e-9)
+            if d["length"] <= self.min_length:
+                raise ValueError(f"length ({d['length']:g} m) must exceed min_length ({self.min_length:g} m)")
+            theta["length"] = jnp.log((d["length"] - self.min_length) / 1e-9)
         if self.fixed_charge is None:
             if abs(d["surface_charge"]) >= self.max_charge:
                 raise ValueError(f"|surface_charge| must be below max_charge = {self.max_charge} C/m²")
@@ -269,16 +273,18 @@ class DesignResult:
 
 
 def optimize(space: DesignSpace, loss: Callable, start: ChannelDesign, transform: Transform, optimizer,
-             steps: int = 40, *, max_halvings: int = 6, tolerance: float = 1e-6, relayout_factor: float = 1.5,
-             history_path=None, progress: bool = True) -> DesignResult:
+             steps: int = 40, *, max_halvings: int = 10, tolerance: float = 1e-6, patience: int = 3,
+             relayout_factor: float = 1.5, history_path=None, progress: bool = True) -> DesignResult:
     """Minimize ``loss(space, design, guess)`` over θ = ``transform.theta(design)`` with an optax optimizer.
 
-    Each step: gradient by implicit differentiation, the optax update, and a monotone safeguard
-    (the update is halved until the loss decreases, at most ``max_halvings`` times; if none
-    decreases, the optimizer state — momentum — is reset at the current design and the step
-    retried; if that fails too, the loop stops). Stops early when the loss changes by less than ``tolerance``
-    (absolute). ``progress`` prints one line per step to stderr; ``history_path`` writes the
-    history to HDF5 after every step.
+    Each step: gradient by implicit differentiation, the optax update, and a monotone safeguard:
+    the update is halved until the loss decreases (at most ``max_halvings`` times); failing
+    that, a steepest-descent step of the same size is halved the same way (and the optimizer
+    state, whose momentum pointed uphill, restarts); failing both, the loop stops. Near an
+    active flux constraint Adam's sign-like steps cross the constraint; the rescue follows it.
+    Stops early after ``patience`` consecutive steps that lower the loss by less than
+    ``tolerance`` (absolute). ``progress`` prints one line per step to stderr;
+    ``history_path`` writes the history to HDF5 after every step.
 
     Raises:
       ConvergenceError: when the start design cannot be solved.
@@ -290,7 +296,7 @@ def optimize(space: DesignSpace, loss: Callable, start: ChannelDesign, transform
     opt_state = optimizer.init(theta)
     history = History()
     value, grad = value_and_grad(space, theta, state)
-    fresh = True  # the optimizer state was just initialized
+    stalled = 0  # consecutive steps that lowered the loss by less than ``tolerance``
     for step in range(steps + 1):
         begin = time.perf_counter()
         design = transform.design(theta)
@@ -306,40 +312,51 @@ def optimize(space: DesignSpace, loss: Callable, start: ChannelDesign, transform
                   file=sys.stderr, flush=True)
         if step == steps or not np.isfinite(float(value)):
             break
-        updates, opt_state = optimizer.update(grad, opt_state, theta)
-        accepted = None
-        for halving in range(max_halvings + 1):
-            trial = jax.tree_util.tree_map(lambda t, u: t + u * 0.5**halving, theta, updates)
-            trial_design = transform.design(trial)
-            trial_space = space.relayout(trial_design) if space.needs_relayout(trial_design, relayout_factor) else space
-            try:
-                trial_state = trial_space.solve(trial_design, state if trial_space is space else None)
-            except ConvergenceError:
-                continue
-            trial_value, trial_grad = value_and_grad(trial_space, trial, trial_state)
-            if np.isfinite(float(trial_value)) and float(trial_value) < float(value):
-                accepted = (trial, trial_space, trial_state, trial_value, trial_grad)
-                break
+        updates, new_opt_state = optimizer.update(grad, opt_state, theta)
+        accepted = _safeguarded_step(space, theta, state, float(value), updates, grad, transform, value_and_grad,
+                                     max_halvings, relayout_factor)
         if accepted is None:
-            if fresh:  # even a fresh optimizer state (plain gradient direction) found no decrease
-                if progress:
-                    print(f"  no decrease after {max_halvings} halvings: stopping", file=sys.stderr, flush=True)
-                break
-            opt_state, fresh = optimizer.init(theta), True  # momentum overshot: restart it here
-            history.rows.pop()  # the same design is recorded again by the next iteration
-            continue
-        fresh = False
+            if progress:
+                print(f"  no decrease along the optimizer's step or steepest descent after {max_halvings} "
+                      "halvings: stopping", file=sys.stderr, flush=True)
+            break
+        direction, accepted = accepted
+        # a steepest-descent rescue means the optimizer's momentum pointed uphill: restart it
+        opt_state = new_opt_state if direction == "optimizer" else optimizer.init(accepted[0])
         previous = float(value)
         theta, space, state, value, grad = accepted
         if progress:
             print(f"        ({time.perf_counter() - begin:.1f} s)", file=sys.stderr, flush=True)
-        if abs(previous - float(value)) < tolerance:
+        stalled = stalled + 1 if previous - float(value) < tolerance else 0
+        if stalled >= patience:
             history.append(step=step + 1, loss=float(value), grad_norm=float("nan"),
                            **transform.design(theta).as_floats(), **{f"theta_{k}": float(v) for k, v in theta.items()})
             break
     if history_path is not None:
         history.save(history_path)
     return DesignResult(transform.design(theta), float(value), state, space, history)
+
+
+def _safeguarded_step(space, theta, state, value, updates, grad, transform, value_and_grad, max_halvings,
+                      relayout_factor):
+    """("optimizer" | "steepest", (θ, space, state, value, grad)) of the first trial that lowers the loss."""
+    size = max(float(jnp.max(jnp.abs(u))) for u in jax.tree_util.tree_leaves(updates))
+    g_max = max(float(jnp.max(jnp.abs(g))) for g in jax.tree_util.tree_leaves(grad))
+    steepest = jax.tree_util.tree_map(lambda g: -size * g / max(g_max, 1e-300), grad)
+    for direction, step in (("optimizer", updates), ("steepest", steepest)):
+        for halving in range(max_halvings + 1):
+            trial = jax.tree_util.tree_map(lambda t, u: t + u * 0.5**halving, theta, step)
+            trial_design = transform.design(trial)
+            try:  # a trial that cannot be meshed (ValueError) or solved is a failed trial: halve
+                trial_space = (space.relayout(trial_design) if space.needs_relayout(trial_design, relayout_factor)
+                               else space)
+                trial_state = trial_space.solve(trial_design, state if trial_space is space else None)
+            except (ConvergenceError, ValueError):
+                continue
+            trial_value, trial_grad = value_and_grad(trial_space, trial, trial_state)
+            if np.isfinite(float(trial_value)) and float(trial_value) < value:
+                return direction, (trial, trial_space, trial_state, trial_value, trial_grad)
+    return None
 
 
 def _value_and_grad(loss: Callable, transform: Transform):
