@@ -36,6 +36,7 @@ def test_v3_long_channel_conductance(c, expected_nS):
     bath = kcl(c)
     iv = linear_response(pnp.Cylinder(5e-9, 1e-6, -0.02, reservoirs=None), bath)
     g = mid_channel_conductance(iv, 1e-6)
+    print(f"V3 c = {c} mM: G = {g * 1e9:.5f} nS (reference {expected_nS} nS, {100 * (g * 1e9 / expected_nS - 1):+.3f} %)")
     assert g * 1e9 == pytest.approx(expected_nS, rel=5e-3)  # tolerance 0.5 % (VALIDATION V3)
     exact = analytic.long_channel_conductance(5e-9, 1e-6, -0.02, bath.concentrations, bath.valences,
                                               bath.diffusivities)
@@ -45,6 +46,7 @@ def test_v3_long_channel_conductance(c, expected_nS):
 def test_v5_uncharged_cylinder_with_access_resistance():
     bath = kcl(1000.0)
     g = linear_response(pnp.Cylinder(5e-9, 20e-9, 0.0), bath).conductance()
+    print(f"V5 cylinder: G = {g * 1e9:.3f} nS (reference 42.24 nS, {100 * (g * 1e9 / 42.24 - 1):+.2f} %)")
     assert g * 1e9 == pytest.approx(42.24, rel=0.03)  # tolerance 3 %
     assert g == pytest.approx(analytic.ohmic_cylinder_conductance(5e-9, 20e-9, bath.conductivity), rel=0.03)
 
@@ -53,6 +55,7 @@ def test_v5_uncharged_cylinder_with_access_resistance():
 def test_v5_uncharged_cone():
     bath = kcl(1000.0)
     g = linear_response(pnp.Cone(10e-9, 500e-9, 12e-6, 0.0), bath).conductance()
+    print(f"V5 cone: G = {g * 1e9:.3f} nS (reference 18.98 nS, {100 * (g * 1e9 / 18.98 - 1):+.2f} %)")
     assert g * 1e9 == pytest.approx(18.98, rel=0.02)  # tolerance 2 %
     assert g == pytest.approx(analytic.ohmic_cone_conductance(10e-9, 500e-9, 12e-6, bath.conductivity), rel=0.02)
 
