@@ -6,6 +6,9 @@ split over ``devices`` with ``jax.shard_map``, so every device runs its own Newt
 its slice (no cross-device synchronisation per iteration). Compiled programs are cached by
 grid shape, batch size and options, so repeated calls with the same shapes do not recompile.
 
+``solve_designs`` batches many designs in groups of similar difficulty (distance from a
+solved origin design), each group starting from the previous group's converged states.
+
 ``sweep_batched`` is the I–V sweep built on it: the voltages of each branch (0 → +V_max and
 0 → −V_max) are dealt round-robin onto ``chains`` continuation chains; all chains advance
 one step together (``lax.scan`` over steps, ``vmap`` over chains), each starting Newton
@@ -117,6 +120,59 @@ def check_converged(result: NewtonResult, labels: Sequence | None = None) -> Non
         f"converged state, or solve them one by one with pnp.solve (which runs continuation).",
         parameter="batch member", reached=float(failed[0]), history=np.asarray(result.residual_history)[failed],
     )
+
+
+def design_distance(designs: Sequence[Parameters], origin: Parameters) -> np.ndarray:
+    """How far each design is from ``origin``: Σ over fields of ‖Δ‖∞ / (‖origin‖∞ or 1).
+
+    A cheap proxy for difficulty: Newton from the origin's state needs more iterations (or
+    fails) the farther the design is.
+    """
+    def distance(params):
+        total = 0.0
+        for a, b in zip(jax.tree_util.tree_leaves(params), jax.tree_util.tree_leaves(origin)):
+            scale = float(jnp.max(jnp.abs(b))) or 1.0
+            total += float(jnp.max(jnp.abs(a - b))) / scale
+        return total
+
+    return np.array([distance(d) for d in designs])
+
+
+def solve_designs(grid, designs: Sequence[Parameters], origin: Parameters, origin_state,
+                  options: NewtonOptions = NewtonOptions(), group_size: int = 16,
+                  devices: Sequence[jax.Device] | None = None) -> list:
+    """Converged states of many designs, batched in groups of similar difficulty.
+
+    Designs are ordered by :func:`design_distance` from ``origin`` (whose converged state is
+    ``origin_state``) and solved ``group_size`` at a time with :func:`solve_batch`; each group
+    starts from the converged state of the farthest member of the previous group (a
+    continuation across designs), so every batch holds problems of similar difficulty and
+    the while-loop of a batch is not held up by one hard member. A member that does not
+    converge is solved alone by :func:`pnp.solver.solve_steady` (continuation from its start).
+    Returns the states in the order of ``designs``.
+
+    Raises:
+      ConvergenceError: a design that continuation cannot solve either (names its index).
+    """
+    if group_size < 1:
+        raise ValueError(f"group_size must be a positive integer, got {group_size}")
+    order = np.argsort(design_distance(designs, origin), kind="stable")
+    states = [None] * len(designs)
+    start = origin_state
+    for begin in range(0, len(order), group_size):
+        group = order[begin:begin + group_size]
+        result = solve_batch(grid, stack_parameters([designs[k] for k in group]), start, options, devices)
+        for member, k in enumerate(group):
+            if bool(result.converged[member]):
+                states[k] = result.state[member]
+                continue
+            try:
+                states[k], _ = solve_steady(grid, designs[k], guess=start, options=options)
+            except ConvergenceError as error:
+                raise ConvergenceError(f"design {int(k)}: {error}", parameter=error.parameter,
+                                       reached=error.reached, history=error.history) from error
+        start = states[group[-1]]
+    return states
 
 
 def voltage_chains(voltages: np.ndarray, chains: int) -> np.ndarray:

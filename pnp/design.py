@@ -12,9 +12,10 @@ Pieces, each a pure function or a small frozen data class:
   rebuilt for the current design, as a fresh mesh would be.
 * :class:`Transform` — unconstrained θ ↔ physical design: radii and length through
   ``exp`` (positive; base = tip + exp(θ) keeps tip ≤ base), σ = σ_max·tanh(θ) (bounded).
-* Objectives (:func:`separation_factor`, :func:`ion_flux`, :func:`rectification_objective`)
-  and :func:`penalized` (maximize S subject to a minimum flux: the permeability/selectivity
-  trade-off) — loss functions of (space, design, guess).
+* Objectives (:func:`separation_factor`, :func:`ion_flux`) and :func:`penalized` (maximize S
+  subject to a minimum flux: the permeability/selectivity trade-off) — loss functions of
+  (space, design, guess); any function of that form built on :mod:`pnp.outputs` works too
+  (rectification, zero-current potential, conductance).
 * :func:`optimize` — an optax loop with a monotone safeguard (a step that does not lower
   the loss is halved, up to ``max_halvings`` times, before it is rejected), progress lines,
   and a history written to HDF5.

@@ -124,3 +124,14 @@ def zero_current_potential(problem, params: Parameters, guess, options: NewtonOp
 
     return jax.lax.custom_root(residual, jax.lax.stop_gradient(params.left_potential), find_root,
                                lambda g, y: y / g(jnp.ones_like(y)))
+
+
+def conductance(problem, params: Parameters, guess, options: NewtonOptions = NewtonOptions()):
+    """Differential conductance dI/dV (S; S/m planar, S/m² 1D) at ``params``' voltage, exact:
+    one tangent solve (forward mode in the left-bath potential), no finite difference."""
+
+    def current_at(u):
+        return current(problem, params.replace(left_potential=u), guess, options)
+
+    _, slope = jax.jvp(current_at, (params.left_potential,), (jnp.ones_like(params.left_potential),))
+    return slope / problem.scales.voltage

@@ -104,3 +104,21 @@ def test_sharded_over_simulated_devices_equals_single_device():
     out = subprocess.run([sys.executable, "-c", SHARDED], capture_output=True, text=True, env=env, timeout=900)
     assert out.returncode == 0, out.stdout + out.stderr
     assert "sharded OK" in out.stdout
+
+
+def test_solve_designs_groups_by_difficulty_and_equals_one_by_one():
+    """24 designs (fixed charge ×0.3…×6 and ±0.5 V) in groups of 8 ordered by distance from the
+    origin design: every state equals its own continuation solve (pnp.solver.solve_steady) to 1e-10."""
+    from pnp.batch import design_distance, solve_designs
+
+    sol = pnp.solve(MEMBRANE, KCL, 0.0)
+    p0 = sol.problem.parameters
+    scales = np.geomspace(0.3, 6.0, 12)
+    designs = [p0.replace(fixed_charge=p0.fixed_charge * s, left_potential=p0.left_potential + dv)
+               for s in scales for dv in (-20.0, 20.0)]
+    distance = design_distance(designs, p0)
+    assert np.argmax(distance) in (22, 23) and distance.min() > 0
+    states = solve_designs(sol.problem.grid, designs, p0, sol.state, group_size=8)
+    for params, state in zip(designs, states):
+        reference, _ = solve_steady(sol.problem.grid, params)
+        np.testing.assert_allclose(np.asarray(state), np.asarray(reference), rtol=1e-10, atol=1e-10)

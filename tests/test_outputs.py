@@ -74,3 +74,18 @@ def test_unconverged_output_is_nan_not_a_number_from_a_wrong_state(solved):
     options = pnp.NewtonOptions(max_iterations=2)
     assert not outputs.converged(sol.problem, far, sol.state, options)
     assert np.isnan(float(outputs.current(sol.problem, far, sol.state, options)))
+
+
+def test_conductance_is_the_exact_slope_and_differentiates(solved):
+    sol = solved[0.1]
+    p = sol.problem.parameters
+    thermal = sol.problem.scales.voltage
+
+    def g(params):
+        return outputs.conductance(sol.problem, params, sol.state)
+
+    h = 1e-4  # kT/e
+    slope = (outputs.current(sol.problem, p.replace(left_potential=p.left_potential + h), sol.state)
+             - outputs.current(sol.problem, p.replace(left_potential=p.left_potential - h), sol.state)) / (2 * h * thermal)
+    assert float(g(p)) == pytest.approx(float(slope), rel=1e-7)
+    assert_gradient_matches_central_difference(g, p, ("fixed_charge", "left_concentration", "diffusivity"))
