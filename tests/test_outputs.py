@@ -89,3 +89,26 @@ def test_conductance_is_the_exact_slope_and_differentiates(solved):
              - outputs.current(sol.problem, p.replace(left_potential=p.left_potential - h), sol.state)) / (2 * h * thermal)
     assert float(g(p)) == pytest.approx(float(slope), rel=1e-7)
     assert_gradient_matches_central_difference(g, p, ("fixed_charge", "left_concentration", "diffusivity"))
+
+
+def test_jacrev_of_all_fluxes_equals_per_ion_gradients(solved):
+    """jax.jacrev of the flux vector (one adjoint solve per ion) equals jax.grad of each flux, and
+    jax.jvp along a direction equals the Jacobian applied to it."""
+    sol = solved[0.1]
+    p = sol.problem.parameters
+
+    def fluxes(params):
+        return outputs.fluxes(sol.problem, params, sol.state)
+
+    jacobian = jax.jacrev(fluxes)(p)
+    direction = jax.tree_util.tree_map(np.zeros_like, p).replace(fixed_charge=np.ones_like(p.fixed_charge),
+                                                                 left_potential=np.asarray(0.5))
+    _, tangent = jax.jvp(fluxes, (p,), (direction,))
+    for ion in range(len(FEED.names)):
+        grad = jax.grad(lambda q: fluxes(q)[ion])(p)
+        for name in ("fixed_charge", "left_concentration", "diffusivity"):
+            np.testing.assert_allclose(np.asarray(getattr(jacobian, name)[ion]), np.asarray(getattr(grad, name)),
+                                       rtol=1e-9, atol=1e-12 * float(np.abs(getattr(grad, name)).max()))
+        applied = float(np.sum(jacobian.fixed_charge[ion] * direction.fixed_charge)
+                        + jacobian.left_potential[ion] * direction.left_potential)
+        assert float(tangent[ion]) == pytest.approx(applied, rel=1e-9)
