@@ -134,6 +134,12 @@ def run(case: str, quick: bool, output: str) -> dict:
           f"{s_front_at_optimum:.4g} ({100 * gap:+.2f} % vs the optimum); front interpolated at J_opt: "
           f"S = {front_s_at_optimum:.4g} ({100 * (front_s_at_optimum / s_best - 1):+.2f} %)", flush=True)
 
+    li, x = space.species("Li+"), space.species(other)
+    if feed.valences[li] == feed.valences[x]:  # the plain-PNP limit: nothing electrostatic to design
+        print(f"[{case}] Li+ and {other} have the same valence: in plain PNP their profiles are proportional, so "
+              f"S = D_Li/D_{other} = {feed.diffusivities[li] / feed.diffusivities[x]:.4f} for every design (got "
+              f"{s_best:.4f}); separating them needs an excess potential μ^ex (steric/hydration), which this "
+              "experiment does not include.", flush=True)
     path = os.path.join(output, f"li_selectivity_design_{case}.h5")
     with h5py.File(path + ".tmp", "w") as f:
         f.attrs.update({"case": case, "feed": str(salts), "permeate_dilution": 0.01, "voltage_V": VOLTAGE,
