@@ -68,28 +68,18 @@ def zero_current_voltage(
     import numpy as np
 
     from .constants import thermal_voltage
-    from .solver.continuation import ConvergenceError
+    from .solver.secant import secant_root
 
     kwargs = dict(right=right, mesh=mesh, options=options, excess_potential=excess_potential,
                   permittivity=permittivity)
-    v0 = 0.0
-    s0 = solve(geometry, electrolyte, v0, **kwargs)
+
+    def current_at(voltage, previous):
+        guess = None if previous is None else previous.state
+        solution = solve(geometry, electrolyte, voltage, guess=guess, **kwargs)
+        return solution.current, solution
+
     ratio = float(np.log(np.sum(electrolyte.concentrations) / np.sum(right.concentrations)))
     v1 = 0.5 * thermal_voltage(electrolyte.temperature) * (ratio if ratio != 0 else 1.0)
-    s1 = solve(geometry, electrolyte, v1, guess=s0.state, **kwargs)
-    history = []
-    for _ in range(max_iterations):
-        i0, i1 = s0.current, s1.current
-        history.append((s1.voltage, i1))
-        if i1 == i0:
-            break
-        v2 = v1 - i1 * (v1 - v0) / (i1 - i0)
-        s0, s1 = s1, solve(geometry, electrolyte, v2, guess=s1.state, **kwargs)
-        v0, v1 = v1, v2
-        if abs(v1 - v0) < voltage_tolerance:
-            return s1
-    raise ConvergenceError(
-        f"zero-current voltage search did not converge in {max_iterations} secant steps; "
-        f"(V, I) history: {history}",
-        parameter="voltage (zero-current root)", reached=float(v1), history=np.array(history),
-    )
+    _, solution = secant_root(current_at, 0.0, v1, tolerance=voltage_tolerance, max_iterations=max_iterations,
+                              parameter="voltage (zero-current root)")
+    return solution
