@@ -21,6 +21,7 @@ Writes charge_mosaic.png and charge_mosaic.h5 in the output folder.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import time
 
@@ -30,12 +31,11 @@ from scipy.optimize import brentq
 
 import pnp
 from pnp import analytic, mosaic
-from pnp.constants import FARADAY, GAS_CONSTANT
+from pnp.constants import GAS_CONSTANT
 
 RT = GAS_CONSTANT * 298.15
 THICKNESS, LAYER = 400e-6, 100e-9  # m
 SIGMA_PLUS, SIGMA_MINUS = 0.025, 0.0079  # S/m
-BLOCK = 40.0 * RT  # J/mol
 C_LI, C_RECEIVING = 30.0, 3.0  # mol/m³
 PAPER_MGCL2 = np.array([0.0, 100.0, 500.0])  # mol/m³
 PAPER_FLUX = np.array([32.0, 52.0, 59.0])  # mmol m⁻² h⁻¹ (48 h)
@@ -50,13 +50,11 @@ def feed(mgcl2):
 RECEIVING = pnp.Electrolyte.from_salts({"LiCl": C_RECEIVING, "MgCl2": 1e-4})
 
 
-def phases(thickness=THICKNESS, layer=LAYER, mg_exclusion=BLOCK):
-    x_plus = SIGMA_PLUS * RT / (FARADAY**2 * pnp.get_ion("Li+").diffusivity)
-    x_minus = SIGMA_MINUS * RT / (FARADAY**2 * pnp.get_ion("Cl-").diffusivity)
-    return (mosaic.MosaicPhase(pnp.Membrane(thickness, fixed_charge=-x_plus, bath_layer=layer),
-                               {"Mg2+": mg_exclusion, "Cl-": BLOCK}),
-            mosaic.MosaicPhase(pnp.Membrane(thickness, fixed_charge=x_minus, bath_layer=layer),
-                               {"Li+": BLOCK, "Mg2+": BLOCK}))
+def phases(thickness=THICKNESS, layer=LAYER, mg_exclusion=40.0):
+    """Li⁺ ceramic (Mg²⁺ excluded by ``mg_exclusion`` RT, Cl⁻ by 40 RT) and anion polymer."""
+    cation = mosaic.ideal_phase(thickness, layer, SIGMA_PLUS, "Li+", ("Cl-", "Mg2+"))
+    cation = dataclasses.replace(cation, excess_potential={**cation.excess_potential, "Mg2+": mg_exclusion * RT})
+    return cation, mosaic.ideal_phase(thickness, layer, SIGMA_MINUS, "Cl-", ("Li+", "Mg2+"))
 
 
 def circuit(theta, mgcl2=500.0, thickness=THICKNESS):
@@ -100,10 +98,10 @@ def run(quick):
 
     energies = np.array([0.0, 2.0, 4.0, 6.0] if quick else [0.0, 1.0, 2.0, 3.0, 4.0, 6.0, 8.0, 10.0])
     out["mg_exclusion_RT"] = energies
-    exclusion = [lithium_flux(theta_opt, mg_exclusion=e * RT) for e in energies]
+    exclusion = [lithium_flux(theta_opt, mg_exclusion=e) for e in energies]
     out["mg_exclusion_selectivity"] = np.array([s.separation_factor("Li+", "Mg2+") for s in exclusion])
     out["mg_exclusion_flux"] = np.array([s.fluxes["Li+"] for s in exclusion])
-    fit = brentq(lambda e: np.log(lithium_flux(theta_opt, mg_exclusion=e * RT).separation_factor("Li+", "Mg2+")
+    fit = brentq(lambda e: np.log(lithium_flux(theta_opt, mg_exclusion=e).separation_factor("Li+", "Mg2+")
                                   / PAPER_SELECTIVITY), 0.0, 6.0, xtol=1e-3)
     out["mg_exclusion_fit_RT"] = fit
     print(f"(d) S(Li/Mg) at μ^ex_Mg {energies} RT: {np.round(out['mg_exclusion_selectivity'], 1)}; "

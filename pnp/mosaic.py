@@ -22,15 +22,16 @@ thin membranes against unstirred bath layers) the PNP result shows where the cir
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import jax.numpy as jnp
 
 from .api import solve
-from .constants import thermal_voltage
+from .constants import DEFAULT_TEMPERATURE, FARADAY, GAS_CONSTANT, thermal_voltage
 from .electrolyte import Electrolyte
 from .geometry.base import Mesh, Profile
 from .geometry.planar1d import Membrane
+from .ions import Ion, get_ion
 from .solution import Solution
 from .solver.newton import NewtonOptions
 from .solver.secant import secant_root
@@ -62,6 +63,24 @@ class MosaicPhase:
             return lambda z, r: jnp.where((z > start) & (z < end), float(value), 0.0)
 
         return {name: inside_only(value) for name, value in self.excess_potential.items()}
+
+
+def ideal_phase(thickness: float, bath_layer: float, conductivity: float, counter_ion: str | Ion,
+                excluded: Sequence[str], *, exclusion: float = 40.0, temperature: float = DEFAULT_TEMPERATURE
+                ) -> MosaicPhase:
+    """A phase that conducts ``counter_ion`` alone, with conductivity ``conductivity`` (S/m).
+
+    Its fixed charge holds the counter-ion at c = σ RT / (F² z² D) inside (an ideal phase
+    conducts σ = F² z² D c / RT), i.e. X = −z c (mol/m³ of elementary charges); every ion in
+    ``excluded`` gets μ^ex = ``exclusion`` · RT inside (40 RT lets in a fraction e⁻⁴⁰ ≈ 4e-18).
+    """
+    ion = get_ion(counter_ion)
+    if not conductivity > 0:
+        raise ValueError(f"conductivity must be positive (S/m), got {conductivity}")
+    rt = GAS_CONSTANT * temperature
+    inside = conductivity * rt / (FARADAY**2 * ion.charge**2 * ion.diffusivity)
+    membrane = Membrane(thickness, fixed_charge=-ion.charge * inside, bath_layer=bath_layer)
+    return MosaicPhase(membrane, {name: exclusion * rt for name in excluded})
 
 
 @dataclasses.dataclass(frozen=True)

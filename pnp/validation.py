@@ -10,7 +10,10 @@ Cases (see the public VALIDATION.md):
   :func:`pnp.analytic.donnan`, 0.1 %;
 * V4 TMS membrane potential (X = −100 mM, 100 | 10 mM KCl) against 46.665 mV, 0.2 mV
   (100 µm membrane; the quick run uses 20 µm and 0.5 mV, where the solution layers add a
-  ~0.2 mV concentration-polarization error).
+  ~0.2 mV concentration-polarization error);
+* V5 uncharged cylinder (a = 5 nm, L = 20 nm, 1 M KCl) with access resistance: 42.24 nS, 3 %;
+* V7 charge-mosaic membrane (:mod:`pnp.mosaic`, θ = 0.36, 400 µm, 30 mM LiCl + 0.5 M MgCl₂ |
+  3 mM LiCl) Li⁺ flux against the equivalent circuit (Eq. 8 of source paper 2), 5 %.
 
 ``--quick`` runs V1, V4 Donnan and the 20 µm V4 TMS.
 """
@@ -115,6 +118,29 @@ def _v4_tms(thickness):
     return compute
 
 
+def _v5_cylinder():
+    import pnp
+
+    iv = pnp.sweep(pnp.Cylinder(5e-9, 20e-9, 0.0), _kcl(1000.0), [-1e-3, 1e-3])
+    return 42.24, iv.conductance() * 1e9
+
+
+def _v7():
+    import pnp
+    from pnp import analytic, mosaic
+
+    theta, d, layer, sigma_plus, sigma_minus = 0.36, 400e-6, 100e-9, 0.025, 0.0079
+    feed = pnp.Electrolyte.from_salts({"LiCl": 30.0, "MgCl2": 500.0})
+    receiving = pnp.Electrolyte.from_salts({"LiCl": 3.0, "MgCl2": 1e-4})
+    sol = mosaic.open_circuit(mosaic.ideal_phase(d, layer, sigma_plus, "Li+", ("Cl-", "Mg2+")),
+                              mosaic.ideal_phase(d, layer, sigma_minus, "Cl-", ("Li+", "Mg2+")),
+                              theta, feed, receiving)
+    alpha = feed.concentration("Cl-") / feed.concentration("Li+") - 1.0
+    expected = analytic.cmm_lithium_flux(theta, sigma_plus, sigma_minus, d, 30.0, 3.0, alpha)
+    per_hour = 3.6e6  # mol m⁻² s⁻¹ → mmol m⁻² h⁻¹
+    return float(expected) * per_hour, sol.fluxes["Li+"] * per_hour
+
+
 CHECKS = {
     "V1": Check("V1 Gouy-Chapman wall", "psi0", "mV", 1e-3, False, _v1),
     "V2": Check("V2 PB cylinder", "psi(a)", "mV", 2e-3, False, _v2),
@@ -122,8 +148,10 @@ CHECKS = {
     "V4-Donnan": Check("V4 Donnan membrane", "phi_D", "mV", 1e-3, False, _v4_donnan),
     "V4-TMS": Check("V4 TMS 100 um", "E", "mV", 0.2, True, _v4_tms(100e-6)),
     "V4-TMS-quick": Check("V4 TMS 20 um", "E", "mV", 0.5, True, _v4_tms(20e-6)),
+    "V5": Check("V5 Ohmic cylinder + access", "G", "nS", 3e-2, False, _v5_cylinder),
+    "V7": Check("V7 charge-mosaic membrane", "J_Li", "mmol/m2/h", 5e-2, False, _v7),
 }
-FULL = ("V1", "V2", "V3", "V4-Donnan", "V4-TMS")
+FULL = ("V1", "V2", "V3", "V4-Donnan", "V4-TMS", "V5", "V7")
 QUICK = ("V1", "V4-Donnan", "V4-TMS-quick")
 
 

@@ -2,13 +2,14 @@
 
 A Li⁺-selective phase (fixed charge −X₊, Mg²⁺ and Cl⁻ excluded by μ^ex = 40 RT) and a Cl⁻-selective
 phase (+X₋, cations excluded) of thickness d = 400 µm in parallel between 30 mM LiCl + 0.5 M
-MgCl₂ and 3 mM LiCl, at open circuit. X± are chosen so that the phase conductivities are the
-paper's σ₊ = 2.5e-4 S/cm and σ₋ = 7.9e-5 S/cm (ideal phase: σ = F² D |X| / RT). In this ideal,
+MgCl₂ and 3 mM LiCl, at open circuit. X± are chosen (pnp.mosaic.ideal_phase) so that the phase
+conductivities are the paper's σ₊ = 2.5e-4 S/cm and σ₋ = 7.9e-5 S/cm (ideal phase: σ = F² D |X| / RT). In this ideal,
 membrane-limited limit the Li⁺ flux must follow Eq. 8 (pnp.analytic.cmm_lithium_flux) and the
 best cation fraction θ_opt = √σ₋/(√σ₊ + √σ₋).
 """
 
-import numpy as np
+import dataclasses
+
 import pytest
 from scipy.optimize import minimize_scalar
 
@@ -21,19 +22,15 @@ pytestmark = pytest.mark.slow
 RT = GAS_CONSTANT * 298.15
 THICKNESS, LAYER = 400e-6, 100e-9  # m: membrane, unstirred solution layer on each face
 SIGMA_PLUS, SIGMA_MINUS = 0.025, 0.0079  # S/m (paper: 2.5e-4 and 7.9e-5 S/cm)
-BLOCK = 40.0 * RT  # J/mol: exclusion energy of the ions a phase does not pass
 FEED = pnp.Electrolyte.from_salts({"LiCl": 30.0, "MgCl2": 500.0})
 RECEIVING = pnp.Electrolyte.from_salts({"LiCl": 3.0, "MgCl2": 1e-4})
 ALPHA = FEED.concentration("Cl-") / FEED.concentration("Li+") - 1.0  # c_Cl = (α + 1) c_Li in the feed
 
 
-def phases(thickness=THICKNESS, layer=LAYER, mg_exclusion=BLOCK):
-    x_plus = SIGMA_PLUS * RT / (FARADAY**2 * pnp.get_ion("Li+").diffusivity)
-    x_minus = SIGMA_MINUS * RT / (FARADAY**2 * pnp.get_ion("Cl-").diffusivity)
-    cation = mosaic.MosaicPhase(pnp.Membrane(thickness, fixed_charge=-x_plus, bath_layer=layer),
-                                {"Mg2+": mg_exclusion, "Cl-": BLOCK})
-    anion = mosaic.MosaicPhase(pnp.Membrane(thickness, fixed_charge=x_minus, bath_layer=layer),
-                               {"Li+": BLOCK, "Mg2+": BLOCK})
+def phases(thickness=THICKNESS, layer=LAYER, mg_exclusion=40.0):
+    cation = mosaic.ideal_phase(thickness, layer, SIGMA_PLUS, "Li+", ("Cl-", "Mg2+"))
+    cation = dataclasses.replace(cation, excess_potential={**cation.excess_potential, "Mg2+": mg_exclusion * RT})
+    anion = mosaic.ideal_phase(thickness, layer, SIGMA_MINUS, "Cl-", ("Li+", "Mg2+"))
     return cation, anion
 
 
@@ -96,7 +93,7 @@ def test_finite_mg_exclusion_lowers_selectivity_monotonically():
     """Beyond the ideal circuit: a Li⁺ phase that lets Mg²⁺ in (μ^ex_Mg of a few RT) leaks Mg²⁺."""
     factors = []
     for exclusion in (10.0, 4.0, 0.0):
-        cation, anion = phases(mg_exclusion=exclusion * RT)
+        cation, anion = phases(mg_exclusion=exclusion)
         factors.append(mosaic.open_circuit(cation, anion, 0.36, FEED, RECEIVING).separation_factor("Li+", "Mg2+"))
     print(f"S(Li/Mg) at μ^ex_Mg = 10, 4, 0 RT: {factors}")
     assert factors[0] > factors[1] > factors[2] > 1.0
@@ -107,8 +104,21 @@ def test_bad_input():
     for theta in (0.0, 1.0, -0.1):
         with pytest.raises(ValueError, match="cation_fraction"):
             mosaic.open_circuit(cation, anion, theta, FEED, RECEIVING)
-    no_layer = mosaic.MosaicPhase(pnp.Membrane(THICKNESS, fixed_charge=-5.0), {"Cl-": BLOCK})
+    no_layer = mosaic.MosaicPhase(pnp.Membrane(THICKNESS, fixed_charge=-5.0), {"Cl-": 40.0 * RT})
     with pytest.raises(ValueError, match="bath_layer"):
         mosaic.open_circuit(no_layer, anion, 0.5, FEED, RECEIVING)
     with pytest.raises(ValueError, match="pnp.Membrane"):
         mosaic.MosaicPhase(pnp.Cylinder(5e-9, 1e-6, -0.01))
+    with pytest.raises(ValueError, match="conductivity"):
+        mosaic.ideal_phase(THICKNESS, LAYER, 0.0, "Li+", ("Cl-",))
+    with pytest.raises(ValueError, match="Xx"):
+        mosaic.ideal_phase(THICKNESS, LAYER, 0.01, "Xx", ("Cl-",))
+
+
+def test_ideal_phase_conductivity():
+    """X from σ: a divalent counter-ion sits at c = σRT/(4F²D), fixed charge −2c."""
+    phase = mosaic.ideal_phase(THICKNESS, LAYER, 0.01, "Mg2+", ("Cl-",))
+    mg = pnp.get_ion("Mg2+")
+    c = 0.01 * RT / (4 * FARADAY**2 * mg.diffusivity)
+    assert phase.membrane.fixed_charge == pytest.approx(-2 * c, rel=1e-14)
+    assert phase.excess_potential == {"Cl-": pytest.approx(40 * RT, rel=1e-14)}
