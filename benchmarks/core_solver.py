@@ -39,6 +39,7 @@ import jax
 import numpy as np
 import scipy
 import scipy.sparse.linalg
+from common import PLATFORMS, select_device
 
 import pnp
 from pnp.linalg import METHODS, resolve_method, solve_band, to_scipy
@@ -49,7 +50,6 @@ from pnp.solver import ConvergenceError, NewtonOptions, band_jacobian, solve_ste
 from pnp.solver.newton import newton_step
 
 DEFAULT_JSON = Path(__file__).resolve().parent / "results" / "core_solver.json"
-PLATFORMS = {"cpu": "cpu", "gpu": "cuda"}
 DENSE_METHODS = tuple(pnp.linalg.SOLVERS)  # dense block solvers (pure JAX)
 DENSE_LIMIT_BYTES = 2e9  # skip dense block solvers whose (lower, diag, upper) blocks exceed this
 MIN_REPEATS, MAX_REPEATS, TIME_BUDGET = 3, 20, 0.5  # timed calls after warm-up; seconds per measurement
@@ -274,8 +274,7 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 def main(argv=None) -> None:
     args = parse_args(argv)
-    if args.device is not None:
-        jax.config.update("jax_platforms", PLATFORMS[args.device])
+    select_device(args.device)
     if args.one is not None:
         args.json.write_text(json.dumps(run_case(args.one), indent=1))
         return

@@ -1,14 +1,14 @@
 """The whole benchmark suite in one command: core solver, throughput, DEVSIM peer → RESULTS.md.
 
 Runs, one after the other in fresh processes (so one does not disturb the other's memory
-figures), ``core_solver.py``, ``throughput.py`` and ``devsim_peer.py`` (CPU only: DEVSIM and
+figures), ``core_solver.py``, ``throughput.py``, ``cone_iv.py`` and ``devsim_peer.py`` (CPU only: DEVSIM and
 SciPy are the CPU baselines), each writing its JSON under ``benchmarks/results/``, then
 writes their tables with the date and device to ``benchmarks/RESULTS.md`` (or ``--out``).
 
 Usage:
   python benchmarks/run_all.py                 # CPU, full sizes (about 30 min on 2 cores)
   python benchmarks/run_all.py --quick         # reduced sizes (about 10 min)
-  python benchmarks/run_all.py --device gpu    # GPU: core and throughput at large sizes
+  python benchmarks/run_all.py --device gpu    # GPU: core, throughput and the cone I–V (1e5 cells) at large sizes
 """
 
 from __future__ import annotations
@@ -57,6 +57,8 @@ def main(argv=None) -> None:
     size = ["--size", "large"] if args.device == "gpu" else []
     sections.append(("Throughput: batched designs, gradient/forward, batched sweeps (`throughput.py`)",
                      run("throughput.py", size + device)))
+    cells = "100000" if args.device == "gpu" else "3000" if args.quick else "10000"
+    sections.append(("41-point I–V of the demo cone (`cone_iv.py`)", run("cone_iv.py", ["--cells", cells] + device)))
     if args.device != "gpu":
         peer = run("devsim_peer.py", ["--quick"] if args.quick else [])
         sections.append(("DEVSIM peer, same pore and physics (`devsim_peer.py`)", peer))

@@ -21,10 +21,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import datetime
-import json
-import os
-import platform
 import statistics
 import sys
 import time
@@ -33,6 +29,7 @@ from pathlib import Path
 import jax
 import jax.numpy as jnp
 import numpy as np
+from common import select_device, write_results
 
 import pnp
 from pnp import observables
@@ -164,14 +161,9 @@ def main(argv=None) -> None:
     parser.add_argument("--device", choices=("cpu", "gpu"), help="JAX platform (default: JAX's choice)")
     parser.add_argument("--json", type=Path, default=DEFAULT_JSON)
     args = parser.parse_args(argv)
-    if args.device is not None:
-        jax.config.update("jax_platforms", {"cpu": "cpu", "gpu": "cuda"}[args.device])
+    select_device(args.device)
     records = run(args.size, args.designs, args.chains)
-    meta = {"date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"), "jax": jax.__version__,
-            "pnp": pnp.__version__, "devices": [str(d) for d in jax.devices()], "cpu_count": os.cpu_count(),
-            "platform": platform.platform(), "size": args.size}
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps({"metadata": meta, "cases": records}, indent=1))
+    write_results(args.json, records, size=args.size)
     print(table(records))
     print(f"\nwritten {args.json}", file=sys.stderr)
 

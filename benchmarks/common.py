@@ -1,0 +1,30 @@
+"""Shared by the benchmark scripts: device choice and the JSON they write."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import platform
+from pathlib import Path
+
+import jax
+
+PLATFORMS = {"cpu": "cpu", "gpu": "cuda"}
+
+
+def select_device(device: str | None) -> None:
+    """Make JAX use ``device`` ("cpu" or "gpu"); None keeps JAX's choice. Call before any computation."""
+    if device is not None:
+        jax.config.update("jax_platforms", PLATFORMS[device])
+
+
+def write_results(path: Path, records: list[dict], **metadata) -> None:
+    """JSON {"metadata": date, versions, devices, host, **metadata; "cases": records}."""
+    import pnp
+
+    meta = {"date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"), "jax": jax.__version__,
+            "pnp": pnp.__version__, "devices": [str(d) for d in jax.devices()], "cpu_count": os.cpu_count(),
+            "platform": platform.platform(), **metadata}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"metadata": meta, "cases": records}, indent=1))
