@@ -28,3 +28,9 @@ def write_results(path: Path, records: list[dict], **metadata) -> None:
             "platform": platform.platform(), **metadata}
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps({"metadata": meta, "cases": records}, indent=1))
+
+
+def markdown_table(head: list[str], rows: list[list[str]]) -> str:
+    """A Markdown table: header, separator, one line per row of cell strings."""
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in rows])

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import jax
 import numpy as np
-from common import select_device, write_results
+from common import markdown_table, select_device, write_results
 
 import pnp
 from pnp.linalg import resolve_method
@@ -79,14 +79,11 @@ def measure(mesh, solver: str) -> dict:
 def table(records) -> str:
     head = ["solver", "grid", "active cells", "unknowns", "Newton its", "sweep s (41 pts)", "s/point",
             "ms/Newton it", "r(1 V)", "peak RSS MiB", "device peak MiB"]
-    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    for r in records:
-        lines.append("| " + " | ".join([
-            f"{r['solver']} ({r['resolved_solver']})", "×".join(map(str, r["grid_shape"])), str(r["active_cells"]),
-            str(r["unknowns"]), str(r["newton_iterations"]), f"{r['sweep_s']:.3g}", f"{r['s_per_point']:.3g}",
-            f"{1e3 * r['s_per_newton_iteration']:.3g}", f"{r['rectification_1V']:.4f}", f"{r['peak_rss_mib']:.0f}",
-            f"{r['device_peak_mib']:.0f}" if "device_peak_mib" in r else "n/a"]) + " |")
-    return "\n".join(lines)
+    rows = [[f"{r['solver']} ({r['resolved_solver']})", "×".join(map(str, r["grid_shape"])), str(r["active_cells"]),
+             str(r["unknowns"]), str(r["newton_iterations"]), f"{r['sweep_s']:.3g}", f"{r['s_per_point']:.3g}",
+             f"{1e3 * r['s_per_newton_iteration']:.3g}", f"{r['rectification_1V']:.4f}", f"{r['peak_rss_mib']:.0f}",
+             f"{r['device_peak_mib']:.0f}" if "device_peak_mib" in r else "n/a"] for r in records]
+    return markdown_table(head, rows)
 
 
 def main(argv=None) -> None:

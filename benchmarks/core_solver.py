@@ -39,7 +39,7 @@ import jax
 import numpy as np
 import scipy
 import scipy.sparse.linalg
-from common import PLATFORMS, select_device
+from common import PLATFORMS, markdown_table, select_device
 
 import pnp
 from pnp.linalg import METHODS, resolve_method, solve_band, to_scipy
@@ -242,15 +242,15 @@ def milliseconds(entry) -> str:
     return f"{1e3 * entry['seconds']:.3g} (×{entry['ratio_to_spsolve']:.2g})"
 
 
-def markdown_table(records: list[dict]) -> str:
+def results_table(records: list[dict]) -> str:
     """The results as a Markdown table (times per call; linear solves with their ratio to spsolve)."""
     backends = [m for m in METHODS if m != "auto"]
     head = (["case", "dim", "grid", "active", "unknowns", "Newton its", "solve s", "compile s", "step ms"]
             + [f"{m} ms (×spsolve)" for m in backends] + ["spsolve ms", "peak RSS MiB", "device peak MiB"])
-    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    rows = []
     for r in records:
         if "error" in r and "label" not in r:
-            lines.append(f"| {r['case']} | {r['dimension']} | failed: see JSON |" + " |" * (len(head) - 3))
+            rows.append([r["case"], r["dimension"], "failed: see JSON"] + [""] * (len(head) - 3))
             continue
         newton = ([str(r["newton_iterations"]), f"{r['solve_s']:.3g}", f"{r['compile_s']:.3g}",
                    f"{1e3 * r['newton_step_s']:.3g}"] if r["converged"] else ["not converged", "", "", ""])
@@ -259,8 +259,8 @@ def markdown_table(records: list[dict]) -> str:
                 str(r["unknowns"])] + newton + [milliseconds(linear[m]) for m in backends]
                + [f"{1e3 * linear['spsolve']['seconds']:.3g}", f"{r['peak_rss_mib']:.0f}",
                   f"{r['device_peak_mib']:.0f}" if "device_peak_mib" in r else "n/a"])
-        lines.append("| " + " | ".join(row) + " |")
-    return "\n".join(lines)
+        rows.append(row)
+    return markdown_table(head, rows)
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -284,7 +284,7 @@ def main(argv=None) -> None:
         records.append(run_in_subprocess(name, args.device))
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps({"metadata": metadata(args.device, records), "cases": records}, indent=1))
-    print(markdown_table(records))
+    print(results_table(records))
     print(f"\nwritten {args.json}", file=sys.stderr)
 
 

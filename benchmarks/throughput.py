@@ -29,7 +29,7 @@ from pathlib import Path
 import jax
 import jax.numpy as jnp
 import numpy as np
-from common import select_device, write_results
+from common import markdown_table, select_device, write_results
 
 import pnp
 from pnp import observables
@@ -141,15 +141,15 @@ def run(size: str, count: int, chains: int) -> list[dict]:
 def table(records) -> str:
     head = ["case", "grid", "unknowns", "designs", "batched designs/s", "one-by-one designs/s", "batch speedup",
             "grad/forward", "41-pt sweep s (sequential)", "41-pt sweep s (batched chains)", "sweep speedup"]
-    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    rows = []
     for r in records:
         b, g, s = r["batch"], r["gradient"], r["sweep"]
-        lines.append("| " + " | ".join([
+        rows.append([
             r["case"], "×".join(map(str, r["grid_shape"])), str(r["unknowns"]), str(b["designs"]),
             f"{b['batched_designs_per_s']:.3g}", f"{b['loop_designs_per_s']:.3g}", f"{b['speedup']:.2f}",
             f"{g['gradient_over_forward']:.2f}", f"{s['sequential_sweep_s']:.2f}", f"{s['batched_sweep_s']:.2f}",
-            f"{s['speedup']:.2f}"]) + " |")
-    return "\n".join(lines)
+            f"{s['speedup']:.2f}"])
+    return markdown_table(head, rows)
 
 
 def main(argv=None) -> None:
