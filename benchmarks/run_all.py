@@ -35,11 +35,9 @@ def run(script: str, arguments: list[str]) -> str:
 
 def device_name(device: str | None) -> str:
     import jax
+    from common import select_device
 
-    if device == "gpu":
-        jax.config.update("jax_platforms", "cuda")
-    elif device == "cpu":
-        jax.config.update("jax_platforms", "cpu")
+    select_device(device)
     first = jax.devices()[0]
     return f"{first.platform}: {getattr(first, 'device_kind', '')}, {len(jax.devices())} device(s)"
 

@@ -53,9 +53,15 @@ class MosaicPhase:
         if not isinstance(self.membrane, Membrane):
             raise ValueError(f"MosaicPhase.membrane must be a pnp.Membrane, got {type(self.membrane).__name__}")
 
-    def excess_profiles(self, bath_layer: float) -> dict[str, Profile]:
+    def excess_profiles(self) -> dict[str, Profile]:
         """μ^ex per ion as functions of (z, r): constants are confined to the membrane."""
-        start, end = bath_layer, bath_layer + self.membrane.thickness
+        if self.membrane.bath_layer is None:
+            raise ValueError(
+                "MosaicPhase.membrane needs an explicit bath_layer (m): it is the unstirred solution layer "
+                "on each face, and the excess potentials are placed relative to it"
+            )
+        start = self.membrane.bath_layer
+        end = start + self.membrane.thickness
 
         def inside_only(value):
             if callable(value):
@@ -121,15 +127,6 @@ class MosaicSolution:
         return (fluxes[ion] / fluxes[other]) / (feed.concentration(ion) / feed.concentration(other))
 
 
-def _bath_layer(phase: MosaicPhase) -> float:
-    if phase.membrane.bath_layer is None:
-        raise ValueError(
-            "MosaicPhase.membrane needs an explicit bath_layer (m): it is the unstirred solution layer "
-            "on each face, and the excess potentials are placed relative to it"
-        )
-    return phase.membrane.bath_layer
-
-
 def open_circuit(
     cation_phase: MosaicPhase,
     anion_phase: MosaicPhase,
@@ -156,7 +153,7 @@ def open_circuit(
     if not 0.0 < theta < 1.0:
         raise ValueError(f"cation_fraction θ must lie strictly between 0 and 1, got {cation_fraction}")
     phases = (cation_phase, anion_phase)
-    excess = [phase.excess_profiles(_bath_layer(phase)) for phase in phases]
+    excess = [phase.excess_profiles() for phase in phases]
 
     def net_current(voltage, previous):
         if previous is None and start is not None:
@@ -173,4 +170,3 @@ def open_circuit(
     _, (plus, minus) = secant_root(net_current, v0, v1, tolerance=voltage_tolerance,
                                    max_iterations=max_iterations, parameter="loop voltage (open circuit)")
     return MosaicSolution(theta, plus, minus)
-
