@@ -28,7 +28,7 @@ import numpy as np
 from common import markdown_table, select_device, write_results
 
 import pnp
-from pnp.linalg import resolve_method
+from pnp.linalg import registry
 from pnp.problem import build_problem
 
 DEFAULT_JSON = Path(__file__).parent / "results" / "cone_iv.json"
@@ -61,9 +61,8 @@ def measure(mesh, solver: str) -> dict:
     problem = iv.solutions[0].problem
     nz, nr = problem.grid.shape
     iterations = sum(s.info.newton_iterations for s in iv.solutions)
-    band_shape = (nz, nr, 3, 3, 1 + len(bath.names))
     record = {
-        "solver": solver, "resolved_solver": resolve_method(solver, band_shape), "grid_shape": [nz, nr],
+        "solver": solver, "resolved_solver": registry.choose(solver, (nz, nr, 1 + len(bath.names))).name, "grid_shape": [nz, nr],
         "active_cells": int(problem.grid.n_active), "unknowns": nz * nr * (1 + len(bath.names)),
         "mesh_refinement": mesh.refinement, "points": len(VOLTAGES), "newton_iterations": int(iterations),
         "first_sweep_s": first_s, "sweep_s": sweep_s, "s_per_point": sweep_s / len(VOLTAGES),
@@ -89,7 +88,7 @@ def table(records) -> str:
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cells", type=int, default=10_000, help="target number of active cells")
-    parser.add_argument("--solvers", nargs="+", default=["auto"], help="linear backends (pnp.linalg.METHODS)")
+    parser.add_argument("--solvers", nargs="+", default=["auto"], help="linear backends (pnp.linalg.methods())")
     parser.add_argument("--device", choices=("cpu", "gpu"), help="JAX platform (default: JAX's choice)")
     parser.add_argument("--json", type=Path, default=DEFAULT_JSON)
     args = parser.parse_args(argv)

@@ -4,9 +4,9 @@ For each problem size (1D charged membrane, 2D charged cylindrical pore with res
 about 1e3, 1e4 and 1e5 active cells) it measures, in a fresh subprocess:
 
 * the full steady solve from the uniform start (Newton iterations, wall time) and the
-  compile time of the Newton loop (first ``solve_steady`` call minus a second one);
-* the time of one jitted ``pnp.solver.newton.newton_step``;
-* the time of one jitted ``pnp.linalg.solve_band`` per backend, and of
+  compile time of the solve (first ``pnp.steady.solve_system`` call minus a second one);
+* the time of one jitted ``pnp.solver.newton_step``;
+* the time of one jitted ``pnp.linalg.solve`` per backend, and of
   ``scipy.sparse.linalg.spsolve`` (default options) on the same Jacobian as the baseline;
 * peak host memory (``ru_maxrss``) and, on GPU, JAX's peak device memory.
 
@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import functools
 import importlib.metadata
 import json
 import os
@@ -42,15 +41,15 @@ import scipy.sparse.linalg
 from common import PLATFORMS, markdown_table, select_device
 
 import pnp
-from pnp.linalg import METHODS, resolve_method, solve_band, to_scipy
-from pnp.linalg.sparse import BACKENDS as SPARSE_BACKENDS
+from pnp.linalg import BACKENDS, registry, to_scipy
 from pnp.physics import residual
 from pnp.problem import build_problem
-from pnp.solver import ConvergenceError, NewtonOptions, band_jacobian, solve_steady, uniform_state
-from pnp.solver.newton import newton_step
+from pnp.solver import ConvergenceError, NewtonOptions, band_jacobian, newton_step, pack, unpack
+from pnp.steady import check, couplings, solve_system, uniform_state
 
 DEFAULT_JSON = Path(__file__).resolve().parent / "results" / "core_solver.json"
-DENSE_METHODS = tuple(pnp.linalg.SOLVERS)  # dense block solvers (pure JAX)
+DENSE_METHODS = tuple(name for name, solver in BACKENDS.items() if not solver.host)  # dense block solvers (JAX)
+SPARSE_BACKENDS = tuple(name for name, solver in BACKENDS.items() if solver.host)
 DENSE_LIMIT_BYTES = 2e9  # skip dense block solvers whose (lower, diag, upper) blocks exceed this
 MIN_REPEATS, MAX_REPEATS, TIME_BUDGET = 3, 20, 0.5  # timed calls after warm-up; seconds per measurement
 
@@ -113,45 +112,50 @@ def dense_block_bytes(band_shape) -> float:
 def newton_linear_solver(band_shape) -> str:
     """What "auto" picks, or the first sparse backend if that is a dense block solver over
     the memory limit."""
-    method = resolve_method("auto", band_shape)
+    method = registry.choose("auto", (band_shape[0], band_shape[1], band_shape[-1])).name
     if method in DENSE_METHODS and dense_block_bytes(band_shape) > DENSE_LIMIT_BYTES:
         return SPARSE_BACKENDS[0]
     return method
 
 
-def measure_newton(grid, params, options) -> dict:
+def solved(system, options):
+    state, result = solve_system(system, None, options)
+    return state, check(result)
+
+
+def measure_newton(system, options) -> dict:
     """Full steady solve twice (compile = first − second) and one jitted Newton step."""
+    start = uniform_state(system)
     try:
-        (state, info), first = wall_time(lambda: solve_steady(grid, params, options=options))
-        _, second = wall_time(lambda: solve_steady(grid, params, options=options))
+        (state, info), first = wall_time(lambda: solved(system, options))
+        _, second = wall_time(lambda: solved(system, options))
     except ConvergenceError as error:
-        return {"converged": False, "error": str(error), "state": uniform_state(grid, params)}
-    step = jax.jit(newton_step, static_argnames="options")
-    start = uniform_state(grid, params)
+        return {"converged": False, "error": str(error), "state": start}
+    c = couplings(system.model, system.parameters.valence.shape[0])
+    step = jax.jit(lambda y, s: newton_step(residual, y, s, options, c))
     return {
         "converged": True, "state": state,
         "newton_iterations": info.newton_iterations, "newton_calls": info.newton_calls,
         "solve_s": second, "compile_s": first - second,
-        "newton_step_s": median_time(lambda: step(start, grid, params, options))[0],
+        "newton_step_s": median_time(lambda: step(start, system))[0],
     }
 
 
-@jax.jit
-def jacobian_band(state, grid, params):
+def jacobian_band(state, system):
     """Band Jacobian of the PNP residual at ``state`` (jitted: eager tracing costs seconds)."""
-    return band_jacobian(lambda s: residual(s, grid, params), state, stencil=5)[1]
+    c = couplings(system.model, system.parameters.valence.shape[0])
+    fun = jax.jit(lambda x, s: band_jacobian(lambda y: pack(residual(unpack(y, state), s)), x, c)[1])
+    return fun(pack(state), system)
 
 
 def measure_linear(band, rhs) -> dict:
     """Time per solve of each backend and of scipy spsolve on the same Jacobian and rhs."""
-    matrix, b = to_scipy(band, "pnp"), np.asarray(rhs).ravel()
+    matrix, b = to_scipy(band), np.asarray(rhs).ravel()
     baseline, x = median_time(lambda: scipy.sparse.linalg.spsolve(matrix, b))
     results = {"spsolve": linear_entry(baseline, baseline, matrix, x, b)}
-    solve = jax.jit(functools.partial(solve_band, pattern="pnp"), static_argnames=("method", "transpose"))
-    for method in METHODS:
-        if method == "auto":
-            continue
-        if method in DENSE_METHODS and dense_block_bytes(band.shape) > DENSE_LIMIT_BYTES:
+    solve = jax.jit(registry.solve, static_argnames=("method", "transpose"))
+    for method in BACKENDS:
+        if method in DENSE_METHODS and dense_block_bytes(band.values.shape) > DENSE_LIMIT_BYTES:
             results[method] = "skipped (memory)"
             continue
         seconds, x = median_time(lambda: solve(band, rhs, method))
@@ -179,18 +183,18 @@ def memory_usage() -> dict:
 def run_case(name: str) -> dict:
     """All measurements of one case (meant to run alone in a fresh process)."""
     label, problem, voltage = build_case(name)
-    grid, params = problem.grid, problem.parameters
-    state0 = uniform_state(grid, params)
-    band_shape = (*grid.shape, 3, 3, state0.shape[-1], state0.shape[-1])
+    grid, system = problem.grid, problem.system
+    packed0 = pack(uniform_state(system))
+    band_shape = (*grid.shape, 3, 3, packed0.shape[-1], packed0.shape[-1])
     options = NewtonOptions(linear_solver=newton_linear_solver(band_shape))
-    newton = measure_newton(grid, params, options)
+    newton = measure_newton(system, options)
     state = newton.pop("state")
-    band = jacobian_band(state, grid, params)
-    rhs = jax.numpy.asarray(np.random.default_rng(0).standard_normal(state.shape))
+    band = jacobian_band(state, system)
+    rhs = jax.numpy.asarray(np.random.default_rng(0).standard_normal(packed0.shape))
     device = jax.devices()[0]
     return {
         "case": name, "label": label, "dimension": CASES[name][0], "voltage_V": voltage,
-        "grid_shape": list(grid.shape), "active_cells": grid.n_active, "unknowns": int(state0.size),
+        "grid_shape": list(grid.shape), "active_cells": grid.n_active, "unknowns": int(packed0.size),
         "device": f"{device.platform}: {device.device_kind}", "newton_linear_solver": options.linear_solver,
         **newton, "linear_solve": measure_linear(band, rhs), **memory_usage(),
     }
@@ -244,7 +248,7 @@ def milliseconds(entry) -> str:
 
 def results_table(records: list[dict]) -> str:
     """The results as a Markdown table (times per call; linear solves with their ratio to spsolve)."""
-    backends = [m for m in METHODS if m != "auto"]
+    backends = list(BACKENDS)
     head = (["case", "dim", "grid", "active", "unknowns", "Newton its", "solve s", "compile s", "step ms"]
             + [f"{m} ms (×spsolve)" for m in backends] + ["spsolve ms", "peak RSS MiB", "device peak MiB"])
     rows = []

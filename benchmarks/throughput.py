@@ -6,9 +6,10 @@ Measured in one run, on whatever device JAX uses (``--device cpu|gpu``):
   offset) solved by one batched Newton (:func:`pnp.batch.solve_batch`, jit + vmap) from a
   shared converged neighbour, against the same B solves one by one (the same jitted
   ``newton_solve`` called B times) — the baseline measured in the same run.
-* **gradient / forward**: ``jax.value_and_grad`` of the current with respect to all
-  parameters through :func:`pnp.solver.implicit_state` (one adjoint solve), against the
-  forward solve alone (same start, same Newton).
+* **gradient / forward**: ``jax.value_and_grad`` of ``pnp.solve(...).current`` through the
+  public API with respect to the wall (or fixed) charge, the voltage and the bath
+  concentration (one adjoint solve), against the forward ``pnp.solve`` alone (same start,
+  same Newton, both jitted on a frozen mesh).
 * **sweep**: a 41-point ±1 V I–V curve by :func:`pnp.sweep` (sequential continuation) and by
   :func:`pnp.batch.sweep_batched` (continuation chains in one batch), after compilation.
 
@@ -20,7 +21,6 @@ writes JSON (default ``benchmarks/results/throughput.json``). Wall-clock: run on
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import statistics
 import sys
 import time
@@ -32,25 +32,25 @@ import numpy as np
 from common import markdown_table, select_device, write_results
 
 import pnp
-from pnp import observables
 from pnp.batch import check_converged, solve_batch, stack_parameters, sweep_batched
+from pnp.physics import residual
 from pnp.problem import build_problem
-from pnp.solver import implicit_state
-from pnp.solver.newton import newton_solve
+from pnp.solver import newton_solve, pack
+from pnp.steady import couplings
 
 DEFAULT_JSON = Path(__file__).parent / "results" / "throughput.json"
 KCL = pnp.Electrolyte.from_salts({"KCl": 10.0})
 
 
 def cases(size: str):
-    """name → (geometry, voltage, mesh, charge field to vary)."""
+    """name → (geometry of a charge, its charge, voltage, mesh, parameter field to vary)."""
     large = size == "large"
     return {
-        "1d-membrane": (pnp.Membrane(1e-6, fixed_charge=-50.0), 0.1, pnp.Mesh(), "fixed_charge"),
-        "2d-pore": (pnp.Cylinder(3e-9, 30e-9, -0.02, reservoirs=None), 0.1,
+        "1d-membrane": (lambda q: pnp.Membrane(1e-6, fixed_charge=q), -50.0, 0.1, pnp.Mesh(), "fixed_charge"),
+        "2d-pore": (lambda q: pnp.Cylinder(3e-9, 30e-9, q, reservoirs=None), -0.02, 0.1,
                     pnp.Mesh(refinement=1.0 if large else 0.5), "rface_charge"),
-        "2d-cone": (pnp.Cone(5e-9, 50e-9, 500e-9, -0.05), 0.1, pnp.Mesh(refinement=1.0 if large else 0.35),
-                    "rface_charge"),
+        "2d-cone": (lambda q: pnp.Cone(5e-9, 50e-9, 500e-9, q), -0.05, 0.1,
+                    pnp.Mesh(refinement=1.0 if large else 0.35), "rface_charge"),
     }
 
 
@@ -79,28 +79,33 @@ def measure_batch(problem, guess, field: str, count: int) -> dict:
     batched_s, result = timed(lambda: solve_batch(grid, batch, guess).state)
     check_converged(solve_batch(grid, batch, guess))
     members = [jax.tree_util.tree_map(lambda a, k=k: a[k], batch) for k in range(count)]
+    c = couplings(problem.model, len(problem.left.names))
 
     def one_by_one():
-        return [newton_solve(guess, grid, m).state for m in members]
+        return [newton_solve(residual, guess, problem.system.replace(parameters=m), couplings=c).state
+                for m in members]
 
     loop_s, looped = timed(one_by_one, repeats=1)
-    difference = max(float(jnp.max(jnp.abs(result[k] - looped[k]))) for k in range(count))
+    member = lambda tree, k: pack(jax.tree_util.tree_map(lambda a: a[k], tree))
+    difference = max(float(jnp.max(jnp.abs(member(result, k) - pack(looped[k])))) for k in range(count))
     return {"designs": count, "batched_s": batched_s, "loop_s": loop_s,
             "batched_designs_per_s": count / batched_s, "loop_designs_per_s": count / loop_s,
             "speedup": loop_s / batched_s, "max_state_difference": difference}
 
 
-def measure_gradient(problem, guess) -> dict:
-    grid = problem.grid
+def measure_gradient(geometry, charge, voltage, mesh, guess) -> dict:
+    """value_and_grad of pnp.solve(...).current in (charge, voltage, concentration) over the forward solve."""
+    frozen = pnp.frozen_mesh(geometry(charge), KCL, mesh=mesh)
 
-    def current(params):
-        state, _ = implicit_state(guess, grid, params)
-        return observables.current_profile(dataclasses.replace(problem, parameters=params), state).mean()
+    def current(x):
+        bath = pnp.Electrolyte({"K+": x["c"], "Cl-": x["c"]})
+        return pnp.solve(geometry(x["charge"]), bath, x["voltage"], mesh=frozen, guess=guess).current
 
+    x = {"charge": charge, "voltage": voltage, "c": 10.0}
     forward = jax.jit(current)
     gradient = jax.jit(jax.value_and_grad(current))
-    forward_s, _ = timed(lambda: forward(problem.parameters))
-    gradient_s, _ = timed(lambda: gradient(problem.parameters))
+    forward_s, _ = timed(lambda: forward(x))
+    gradient_s, _ = timed(lambda: gradient(x))
     return {"forward_s": forward_s, "value_and_grad_s": gradient_s, "gradient_over_forward": gradient_s / forward_s}
 
 
@@ -122,8 +127,9 @@ def measure_sweep(geometry, mesh, chains: int) -> dict:
 
 def run(size: str, count: int, chains: int) -> list[dict]:
     records = []
-    for name, (geometry, voltage, mesh, field) in cases(size).items():
+    for name, (make, charge, voltage, mesh, field) in cases(size).items():
         print(f"running {name} …", file=sys.stderr, flush=True)
+        geometry = make(charge)
         near = pnp.solve(geometry, KCL, voltage - 0.025, mesh=mesh)  # a converged neighbour: the start
         problem = build_problem(geometry, KCL, voltage, mesh=mesh)
         guess = near.state
@@ -131,7 +137,7 @@ def run(size: str, count: int, chains: int) -> list[dict]:
                   "unknowns": int(np.prod(problem.grid.shape)) * (1 + len(KCL.names)),
                   "device": str(jax.devices()[0].platform)}
         record["batch"] = measure_batch(problem, guess, field, count)
-        record["gradient"] = measure_gradient(problem, guess)
+        record["gradient"] = measure_gradient(make, charge, voltage, mesh, guess)
         record["sweep"] = measure_sweep(geometry, mesh, chains)
         records.append(record)
         print(table([record]), file=sys.stderr, flush=True)

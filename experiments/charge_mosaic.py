@@ -21,7 +21,6 @@ Writes charge_mosaic.png and charge_mosaic.h5 in the output folder.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import os
 import time
 
@@ -31,36 +30,19 @@ from scipy.optimize import brentq
 
 import pnp
 from pnp import analytic, mosaic
-from pnp.constants import GAS_CONSTANT
+from pnp.validation_problems import (CMM_LAYER as LAYER, CMM_SIGMA_MINUS as SIGMA_MINUS,
+                                     CMM_SIGMA_PLUS as SIGMA_PLUS, CMM_THICKNESS as THICKNESS, PER_HOUR,
+                                     cmm_circuit_flux, cmm_feed as feed, cmm_phases as phases, cmm_receiving)
 
-RT = GAS_CONSTANT * 298.15
-THICKNESS, LAYER = 400e-6, 100e-9  # m
-SIGMA_PLUS, SIGMA_MINUS = 0.025, 0.0079  # S/m
-C_LI, C_RECEIVING = 30.0, 3.0  # mol/m³
+C_LI, C_RECEIVING = 30.0, 3.0  # mol/m³ (the V7 case of pnp.validation_problems)
 PAPER_MGCL2 = np.array([0.0, 100.0, 500.0])  # mol/m³
 PAPER_FLUX = np.array([32.0, 52.0, 59.0])  # mmol m⁻² h⁻¹ (48 h)
 PAPER_SELECTIVITY = 62.0  # Li/Mg at 0.5 M MgCl₂
-PER_HOUR = 3600.0 * 1e3  # mol m⁻² s⁻¹ → mmol m⁻² h⁻¹
-
-
-def feed(mgcl2):
-    return pnp.Electrolyte.from_salts({"LiCl": C_LI, "MgCl2": max(mgcl2, 1e-4)})
-
-
-RECEIVING = pnp.Electrolyte.from_salts({"LiCl": C_RECEIVING, "MgCl2": 1e-4})
-
-
-def phases(thickness=THICKNESS, layer=LAYER, mg_exclusion=40.0):
-    """Li⁺ ceramic (Mg²⁺ excluded by ``mg_exclusion`` RT, Cl⁻ by 40 RT) and anion polymer."""
-    cation = mosaic.ideal_phase(thickness, layer, SIGMA_PLUS, "Li+", ("Cl-", "Mg2+"))
-    cation = dataclasses.replace(cation, excess_potential={**cation.excess_potential, "Mg2+": mg_exclusion * RT})
-    return cation, mosaic.ideal_phase(thickness, layer, SIGMA_MINUS, "Cl-", ("Li+", "Mg2+"))
+RECEIVING = cmm_receiving(C_RECEIVING)
 
 
 def circuit(theta, mgcl2=500.0, thickness=THICKNESS):
-    bath = feed(mgcl2)
-    alpha = bath.concentration("Cl-") / bath.concentration("Li+") - 1.0
-    return analytic.cmm_lithium_flux(theta, SIGMA_PLUS, SIGMA_MINUS, thickness, C_LI, C_RECEIVING, alpha)
+    return cmm_circuit_flux(theta, thickness, feed=feed(mgcl2), receiving_lithium=C_RECEIVING)
 
 
 def lithium_flux(theta, mgcl2=500.0, **phase_options):

@@ -24,13 +24,14 @@ import sys
 import time
 
 import h5py
+import jax
 import jax.numpy as jnp
 import numpy as np
 import optax
 
 import pnp
 from pnp import design as D
-from pnp import outputs
+from pnp import quantity
 from pnp.batch import solve_batch, stack_parameters
 
 CASES = {
@@ -66,10 +67,10 @@ def scan(study: D.DesignSpace, length: float, radii, charges, other: str):
         problems = [study.problem(cylinder(radius, length, q)) for q in charges]
         result = solve_batch(problems[0].grid, stack_parameters([p.parameters for p in problems]), base, study.options)
         for b, (q, problem) in enumerate(zip(charges, problems)):
-            state = result.state[b] if bool(result.converged[b]) else study.solve(cylinder(radius, length, q), base)
-            flux = np.asarray(outputs.fluxes(problem, problem.parameters, state, study.options))
-            feed = np.asarray(problem.parameters.left_concentration)
-            s_table[a, b] = (flux[li] / flux[x]) / (feed[li] / feed[x])
+            state = (jax.tree_util.tree_map(lambda v: v[b], result.state) if bool(result.converged[b])
+                     else study.solve(cylinder(radius, length, q), base))
+            flux = np.asarray(quantity.fluxes(problem, state))
+            s_table[a, b] = float(quantity.selectivity(flux, np.asarray(problem.parameters.left_concentration), li, x))
             j_table[a, b] = flux[li]
     return s_table, j_table
 

@@ -7,7 +7,8 @@ import jax
 
 jax.config.update("jax_enable_x64", True)
 
-from .api import solve, zero_current_voltage  # noqa: E402
+from .api import frozen_mesh, solve, zero_current_voltage  # noqa: E402
+from .conditions import Conditions  # noqa: E402
 from .sweep import IVCurve, sweep  # noqa: E402
 from .electrolyte import Electrolyte  # noqa: E402
 from .geometry import (  # noqa: E402
@@ -20,7 +21,7 @@ from .solver import ConvergenceError, NewtonOptions  # noqa: E402
 __version__ = "0.1.0"
 
 __all__ = [
-    "Channel", "ChargedWall", "Cone", "ConvergenceError", "Cylinder", "Electrolyte", "Ion", "Membrane",
-    "IVCurve", "Mesh", "NewtonOptions", "Reservoirs", "Slit", "Solution", "get_ion", "solve", "sweep",
-    "zero_current_voltage",
+    "Channel", "ChargedWall", "Conditions", "Cone", "ConvergenceError", "Cylinder", "Electrolyte", "Ion",
+    "IVCurve", "Membrane", "Mesh", "NewtonOptions", "Reservoirs", "Slit", "Solution", "frozen_mesh", "get_ion",
+    "solve", "sweep", "zero_current_voltage",
 ]

@@ -1,85 +1,100 @@
-"""Public entry point: solve one steady problem from SI inputs."""
+"""Public entry points: solve one steady problem, find the zero-current voltage, freeze a mesh.
+
+Every continuous input may be a JAX tracer: ``jax.grad``/``jax.jacfwd`` of any output of a
+:class:`~pnp.Solution` with respect to radii, lengths, charges, bath concentrations, the
+voltage, diffusivities, permittivity or μ^ex parameters give exact (implicit, adjoint)
+derivatives, and the solves run under ``jax.jit`` too (with a frozen mesh where a traced value
+would change the mesh: see :mod:`pnp.tracing`).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import dataclasses
 
-from .electrolyte import Electrolyte
-from .geometry.base import Mesh, Profile
-from .problem import build_problem
+import jax.numpy as jnp
+import numpy as np
+
+from .conditions import Conditions
+from .geometry.base import Mesh
+from .problem import build_problem, layout
+from .quantity import zero_current_potential
 from .solution import Solution
-from .solver.continuation import solve_steady
-from .solver.newton import NewtonOptions
+from .solver.errors import ConvergenceError
+from .steady import check, solve_system
+from .tracing import concrete, plain
 
 
-def solve(
-    geometry,
-    electrolyte: Electrolyte,
-    voltage: float = 0.0,
-    *,
-    right: Electrolyte | None = None,
-    mesh: Mesh = Mesh(),
-    options: NewtonOptions = NewtonOptions(),
-    excess_potential: Mapping[str, Profile] | None = None,
-    permittivity: Profile | None = None,
-    guess=None,
-) -> Solution:
-    """Steady PNP solution of ``geometry`` between baths at applied ``voltage``.
+def solve(geometry, conditions, voltage=None, *, guess=None, **changes) -> Solution:
+    """Steady PNP solution of ``geometry`` under ``conditions``.
 
     Args:
       geometry: e.g. ``pnp.Cylinder(5e-9, 100e-9, -0.02)``, ``pnp.ChargedWall(-0.05)``,
         ``pnp.Membrane(10e-6, fixed_charge=-100.0)``.
-      electrolyte: left bath; ``right``: right bath (same ions; default equal).
-      voltage: V = φ_left − φ_right in volts (the right bath is grounded).
-      mesh, options: mesh controls and Newton options.
-      excess_potential: per-ion μ^ex(z, r) in J/mol; permittivity: ε_r or ε_r(z, r).
-      guess: nondimensional state to start Newton from (e.g. a neighbouring solution's).
+      conditions: a :class:`~pnp.Conditions`, or the left bath (an Electrolyte) with the other
+        fields as keywords: ``right``, ``mesh``, ``options``, ``excess_potential``,
+        ``permittivity``, ``diffusivity``, ``terms``.
+      voltage: V = φ_left − φ_right in volts (the right bath is grounded); overrides the
+        conditions' voltage when given.
+      guess: a neighbouring solution's ``state`` to start Newton from (continuation follows if
+        Newton fails from it).
 
     Raises:
       ValueError: bad input (names the field). ConvergenceError: Newton and continuation
         failed (names the parameter being ramped, how far it got, the residual history).
     """
-    problem = build_problem(geometry, electrolyte, voltage, right=right, mesh=mesh,
-                            excess_potential=excess_potential, permittivity=permittivity)
-    state, info = solve_steady(problem.grid, problem.parameters, guess=guess, options=options)
-    return Solution(problem, state, float(voltage), info)
+    conditions = Conditions.of(conditions, voltage, **changes)
+    problem = build_problem(geometry, conditions)
+    state, result = solve_system(problem.system, guess, conditions.options)
+    return Solution(problem, state, conditions.voltage, check(result), conditions.options)
 
 
-def zero_current_voltage(
-    geometry,
-    electrolyte: Electrolyte,
-    right: Electrolyte,
-    *,
-    mesh: Mesh = Mesh(),
-    options: NewtonOptions = NewtonOptions(),
-    excess_potential: Mapping[str, Profile] | None = None,
-    permittivity: Profile | None = None,
-    voltage_tolerance: float = 1e-9,
-    max_iterations: int = 30,
-) -> Solution:
+def zero_current_voltage(geometry, conditions, right=None, *, voltage_tolerance: float = 1e-9,
+                         max_iterations: int = 30, **changes) -> Solution:
     """Solution at zero current (reversal / membrane potential), found as a root of I(V).
 
     Secant iteration on V with warm starts; stops when the voltage update is below
-    ``voltage_tolerance`` (V). The membrane potential φ_right − φ_left is ``−solution.voltage``.
+    ``voltage_tolerance`` (V). The membrane potential φ_right − φ_left is ``−solution.voltage``
+    (differentiable: implicit in the root).
 
     Raises:
       ConvergenceError: when the root iteration does not converge.
     """
-    import numpy as np
+    if right is not None:
+        changes["right"] = right
+    conditions = Conditions.of(conditions, 0.0, **changes)
+    problem = build_problem(geometry, conditions)
+    left_total = concrete(jnp.sum(jnp.asarray(conditions.electrolyte.concentrations)))
+    right_total = concrete(jnp.sum(jnp.asarray(conditions.right_bath.concentrations)))
+    ratio = 0.0 if left_total is None or right_total is None else float(np.log(left_total / right_total))
+    u1 = 0.5 * (ratio if ratio != 0 else 1.0)  # kT/e
+    start, result = solve_system(problem.system, None, conditions.options)
+    check(result)
+    thermal = problem.scales.voltage
+    root, state, found = zero_current_potential(problem, start, 0.0, u1, options=conditions.options,
+                                                tolerance=voltage_tolerance / thermal,
+                                                max_iterations=max_iterations)
+    converged = concrete(found.converged)
+    if converged is not None and not bool(converged):
+        history = np.asarray(found.history) * np.array([thermal, 1.0])
+        history = history[np.isfinite(history[:, 0])]
+        raise ConvergenceError(
+            f"the voltage (zero-current root) search did not converge in {max_iterations} secant steps; "
+            f"(V, scaled current) history: {history.tolist()}",
+            parameter="voltage (zero-current root)", reached=float(history[-1, 0]), history=history)
+    at_root = problem.at_voltage(root * thermal)
+    iterations = concrete(found.evaluations)
+    info = None if iterations is None else dataclasses.replace(
+        check(result), newton_calls=int(iterations), converged=True)
+    return Solution(at_root, state, plain(root * thermal), info, conditions.options)
 
-    from .constants import thermal_voltage
-    from .solver.secant import secant_root
 
-    kwargs = dict(right=right, mesh=mesh, options=options, excess_potential=excess_potential,
-                  permittivity=permittivity)
+def frozen_mesh(geometry, conditions, **changes) -> Mesh:
+    """The mesh of ``geometry`` under ``conditions``, frozen: a :class:`~pnp.Mesh` whose layout
+    (node positions relative to the geometry's sizes, and the nondimensional scales) is fixed.
 
-    def current_at(voltage, previous):
-        guess = None if previous is None else previous.state
-        solution = solve(geometry, electrolyte, voltage, guess=guess, **kwargs)
-        return solution.current, solution
-
-    ratio = float(np.log(np.sum(electrolyte.concentrations) / np.sum(right.concentrations)))
-    v1 = 0.5 * thermal_voltage(electrolyte.temperature) * (ratio if ratio != 0 else 1.0)
-    _, solution = secant_root(current_at, 0.0, v1, tolerance=voltage_tolerance, max_iterations=max_iterations,
-                              parameter="voltage (zero-current root)")
-    return solution
+    Pass it as ``mesh=`` to solve geometries of the same kind with other (possibly traced)
+    radii, lengths, charges or concentrations: they are mapped onto these nodes, so a solve
+    under ``jax.jit`` or inside a design loop needs no new mesh and stays differentiable.
+    """
+    conditions = Conditions.of(conditions, **changes)
+    return dataclasses.replace(conditions.mesh, layout=layout(geometry, conditions))

@@ -14,7 +14,7 @@ solved origin design), each group starting from the previous group's converged s
 one step together (``lax.scan`` over steps, ``vmap`` over chains), each starting Newton
 from the secant prediction through its own previous two converged states. A point that
 does not converge in the batch is re-solved sequentially with the robust continuation
-path of :func:`pnp.solver.solve_steady`, so the result is the same as :func:`pnp.sweep`'s.
+path of :func:`pnp.steady.solve_system`, so the result is the same as :func:`pnp.sweep`'s.
 
 Multi-host: call ``jax.distributed.initialize()`` in every process first (see the README);
 ``jax.devices()`` then spans all hosts and ``devices=jax.devices()`` shards over them, every
@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 import jax
 import jax.numpy as jnp
@@ -33,13 +33,14 @@ import numpy as np
 from jax.sharding import Mesh as DeviceMesh
 from jax.sharding import PartitionSpec
 
-from .electrolyte import Electrolyte
-from .geometry.base import Mesh, Profile
+from .conditions import Conditions
+from .physics.model import PNP, Model, System, residual
 from .physics.parameters import Parameters
 from .problem import build_problem
 from .solution import Solution
-from .solver.continuation import ConvergenceError, SolveInfo, solve_steady
+from .solver.errors import ConvergenceError
 from .solver.newton import NewtonOptions, NewtonResult, newton_solve
+from .steady import SolveInfo, check, couplings, solve_system
 from .sweep import IVCurve
 
 BATCH_AXIS = "batch"
@@ -71,38 +72,45 @@ def _pad(tree, size: int):
 
 
 @functools.lru_cache(maxsize=32)
-def _batched_newton(options: NewtonOptions, devices: tuple):
+def _batched_newton(options: NewtonOptions, couplings_, devices: tuple):
     """jit(shard_map(vmap(newton_solve))) over a batch of (guess, params); cached per device set."""
-    run = jax.vmap(lambda guess, grid, params: newton_solve(guess, grid, params, options), in_axes=(0, None, 0))
+
+    def one(guess, grid, params, model):
+        return newton_solve(residual, guess, System(grid, params, model), options, couplings_)
+
+    run = jax.vmap(one, in_axes=(0, None, 0, None))
     if len(devices) > 1:
         mesh = DeviceMesh(np.array(devices), (BATCH_AXIS,))
         batched, replicated = PartitionSpec(BATCH_AXIS), PartitionSpec()
-        run = jax.shard_map(run, mesh=mesh, in_specs=(batched, replicated, batched), out_specs=batched,
+        run = jax.shard_map(run, mesh=mesh, in_specs=(batched, replicated, batched, replicated), out_specs=batched,
                             check_vma=False)
     return jax.jit(run)
 
 
 def solve_batch(grid, params: Parameters, guess, options: NewtonOptions = NewtonOptions(),
-                devices: Sequence[jax.Device] | None = None) -> NewtonResult:
+                devices: Sequence[jax.Device] | None = None, model: Model = PNP) -> NewtonResult:
     """Newton for every design of the batched ``params`` (leading axis B) on one ``grid``.
 
     Args:
       grid: the shared grid (designs differ only in parameters).
       params: batched nondimensional parameters (see :func:`stack_parameters`).
-      guess: a start state (nz, nr, 1 + N) shared by all designs, or one per design (B, …),
-        e.g. a converged neighbouring state; no continuation runs inside the batch.
+      guess: a start state shared by all designs, or one per design (leading axis B), e.g. a
+        converged neighbouring state; no continuation runs inside the batch.
       devices: split the batch over these devices (default: one device, the default one).
+      model: the physics (default plain PNP).
 
     Returns the batched :class:`NewtonResult` (``converged`` tells which designs converged;
     check it, or use :func:`check_converged`).
     """
     size = batch_size(params)
-    guess = jnp.asarray(guess)
-    if guess.ndim == len(grid.shape) + 1:
-        guess = jnp.broadcast_to(guess, (size,) + guess.shape)
+    single = jax.tree_util.tree_leaves(guess)[0].ndim == jax.tree_util.tree_leaves(model.zero_state(
+        grid.shape, params.valence.shape[-1]))[0].ndim
+    if single:
+        guess = jax.tree_util.tree_map(lambda a: jnp.broadcast_to(a, (size,) + a.shape), guess)
     devices = tuple(devices) if devices is not None else (jax.devices()[0],)
     padded = -(-size // len(devices)) * len(devices)
-    result = _batched_newton(options, devices)(_pad(guess, padded), grid, _pad(params, padded))
+    run = _batched_newton(options, couplings(model, params.valence.shape[-1]), devices)
+    result = run(_pad(guess, padded), grid, _pad(params, padded), model)
     return jax.tree_util.tree_map(lambda a: a[:size], result)
 
 
@@ -140,7 +148,7 @@ def design_distance(designs: Sequence[Parameters], origin: Parameters) -> np.nda
 
 def solve_designs(grid, designs: Sequence[Parameters], origin: Parameters, origin_state,
                   options: NewtonOptions = NewtonOptions(), group_size: int = 16,
-                  devices: Sequence[jax.Device] | None = None) -> list:
+                  devices: Sequence[jax.Device] | None = None, model: Model = PNP) -> list:
     """Converged states of many designs, batched in groups of similar difficulty.
 
     Designs are ordered by :func:`design_distance` from ``origin`` (whose converged state is
@@ -148,7 +156,7 @@ def solve_designs(grid, designs: Sequence[Parameters], origin: Parameters, origi
     starts from the converged state of the farthest member of the previous group (a
     continuation across designs), so every batch holds problems of similar difficulty and
     the while-loop of a batch is not held up by one hard member. A member that does not
-    converge is solved alone by :func:`pnp.solver.solve_steady` (continuation from its start).
+    converge is solved alone by :func:`pnp.steady.solve_system` (continuation from its start).
     Returns the states in the order of ``designs``.
 
     Raises:
@@ -161,13 +169,14 @@ def solve_designs(grid, designs: Sequence[Parameters], origin: Parameters, origi
     start = origin_state
     for begin in range(0, len(order), group_size):
         group = order[begin:begin + group_size]
-        result = solve_batch(grid, stack_parameters([designs[k] for k in group]), start, options, devices)
+        result = solve_batch(grid, stack_parameters([designs[k] for k in group]), start, options, devices, model)
         for member, k in enumerate(group):
             if bool(result.converged[member]):
-                states[k] = result.state[member]
+                states[k] = jax.tree_util.tree_map(lambda a: a[member], result.state)
                 continue
             try:
-                states[k], _ = solve_steady(grid, designs[k], guess=start, options=options)
+                states[k], path_result = solve_system(System(grid, designs[k], model), start, options)
+                check(path_result)
             except ConvergenceError as error:
                 raise ConvergenceError(f"design {int(k)}: {error}", parameter=error.parameter,
                                        reached=error.reached, history=error.history) from error
@@ -192,45 +201,35 @@ def voltage_chains(voltages: np.ndarray, chains: int) -> np.ndarray:
 
 
 @functools.lru_cache(maxsize=32)
-def _chain_scan(options: NewtonOptions, devices: tuple):
+def _chain_scan(options: NewtonOptions, couplings_, devices: tuple):
     """Continuation along each chain (scan over steps), chains batched and sharded."""
 
-    def one_chain(origin, grid, params, chain_potentials):
+    def one_chain(origin, system, chain_potentials):
         def step(carry, potential):
             (u0, s0), (u1, s1) = carry
             slope = jnp.where(u1 != u0, (potential - u1) / jnp.where(u1 != u0, u1 - u0, 1.0), 0.0)
-            guess = s1 + (s1 - s0) * slope
-            result = newton_solve(guess, grid, params.replace(left_potential=potential), options)
+            guess = jax.tree_util.tree_map(lambda a, b: a + (a - b) * slope, s1, s0)
+            at = system.replace(parameters=system.parameters.replace(left_potential=potential))
+            result = newton_solve(residual, guess, at, options, couplings_)
             ok = result.converged  # a failed point leaves the chain's history as it was
             advanced = ((u1, s1), (potential, result.state))
             carry = jax.tree_util.tree_map(lambda new, old: jnp.where(ok, new, old), advanced, carry)
             return carry, (result.state, result.converged, result.iterations)
 
-        zero = jnp.zeros((), origin.dtype)
+        zero = jnp.zeros((), jax.tree_util.tree_leaves(origin)[0].dtype)
         _, out = jax.lax.scan(step, ((zero, origin), (zero, origin)), chain_potentials)
         return out
 
-    run = jax.vmap(one_chain, in_axes=(None, None, None, 0))
+    run = jax.vmap(one_chain, in_axes=(None, None, 0))
     if len(devices) > 1:
         mesh = DeviceMesh(np.array(devices), (BATCH_AXIS,))
-        run = jax.shard_map(run, mesh=mesh, in_specs=(PartitionSpec(),) * 3 + (PartitionSpec(BATCH_AXIS),),
+        run = jax.shard_map(run, mesh=mesh, in_specs=(PartitionSpec(),) * 2 + (PartitionSpec(BATCH_AXIS),),
                             out_specs=PartitionSpec(BATCH_AXIS), check_vma=False)
     return jax.jit(run)
 
 
-def sweep_batched(
-    geometry,
-    electrolyte: Electrolyte,
-    voltages: Sequence[float],
-    *,
-    chains: int = 4,
-    right: Electrolyte | None = None,
-    mesh: Mesh = Mesh(),
-    options: NewtonOptions = NewtonOptions(),
-    excess_potential: Mapping[str, Profile] | None = None,
-    permittivity: Profile | None = None,
-    devices: Sequence[jax.Device] | None = None,
-) -> IVCurve:
+def sweep_batched(geometry, conditions, voltages: Sequence[float], *, chains: int = 4,
+                  devices: Sequence[jax.Device] | None = None, **changes) -> IVCurve:
     """I–V sweep with ``chains`` continuation chains per polarity solved together (see module doc).
 
     Same inputs and result as :func:`pnp.sweep`; ``chains`` trades Newton iterations per point
@@ -241,17 +240,15 @@ def sweep_batched(
         raise ValueError("voltages must be a non-empty list of finite numbers (V)")
     if int(chains) < 1:
         raise ValueError(f"chains must be a positive integer, got {chains}")
-    problem = build_problem(geometry, electrolyte, 0.0, right=right, mesh=mesh,
-                            excess_potential=excess_potential, permittivity=permittivity)
+    conditions = Conditions.of(conditions, 0.0, **changes)
+    options = conditions.options
+    problem = build_problem(geometry, conditions)
     thermal = problem.scales.voltage
-    params0 = problem.parameters
-    origin_state, origin_info = solve_steady(problem.grid, params0, options=options)
-
-    def params_at(voltage):
-        return params0.replace(left_potential=params0.left_potential * 0 + voltage / thermal)
+    origin_state, origin_result = solve_system(problem.system, None, options)
+    origin_info = check(origin_result)
 
     def solution(voltage, state, info):
-        return Solution(dataclasses.replace(problem, parameters=params_at(voltage)), state, float(voltage), info)
+        return Solution(problem.at_voltage(voltage), state, float(voltage), info, options)
 
     results = {0.0: solution(0.0, origin_state, origin_info)}
     table = voltage_chains(voltages, int(chains))
@@ -259,18 +256,21 @@ def sweep_batched(
         devices = tuple(devices) if devices is not None else (jax.devices()[0],)
         padded = -(-table.shape[0] // len(devices)) * len(devices)
         table = np.concatenate([table, np.repeat(table[-1:], padded - table.shape[0], axis=0)])
-        states, converged, iterations = _chain_scan(options, devices)(
-            origin_state, problem.grid, params0, jnp.asarray(table / thermal))
-        states, converged, iterations = np.asarray(states), np.asarray(converged), np.asarray(iterations)
+        run = _chain_scan(options, couplings(problem.model, len(problem.left.names)), devices)
+        states, converged, iterations = run(origin_state, problem.system, jnp.asarray(table / thermal))
+        states = jax.tree_util.tree_map(np.asarray, states)
+        converged, iterations = np.asarray(converged), np.asarray(iterations)
         for c, s in np.ndindex(table.shape):
             v = float(table[c, s])
             if v in results:
                 continue
+            state_at = lambda k: jax.tree_util.tree_map(lambda a: jnp.asarray(a[c, k]), states)
             if converged[c, s]:
                 info = SolveInfo(newton_iterations=int(iterations[c, s]), newton_calls=1, converged=True)
-                results[v] = solution(v, jnp.asarray(states[c, s]), info)
+                results[v] = solution(v, state_at(s), info)
             else:  # the robust path, from the nearest converged point of the same chain
-                guess = jnp.asarray(states[c, s - 1]) if s > 0 and converged[c, s - 1] else origin_state
-                state, info = solve_steady(problem.grid, params_at(v), guess=guess, options=options)
-                results[v] = solution(v, state, info)
+                guess = state_at(s - 1) if s > 0 and converged[c, s - 1] else origin_state
+                at = problem.at_voltage(v)
+                state, path_result = solve_system(at.system, guess, options)
+                results[v] = Solution(at, state, v, check(path_result), options)
     return IVCurve(tuple(results[float(v)] for v in voltages))

@@ -74,7 +74,8 @@ import numpy as np
 from .electrolyte import SALTS, Electrolyte
 from .geometry import ChargedWall, Cone, Cylinder, Membrane, Mesh, Reservoirs, Slit
 from .ions import ION_DATABASE, get_ion
-from .linalg.band import METHODS
+from .conditions import Conditions
+from .linalg.registry import methods
 from .solver import NewtonOptions
 from .units import parse_quantity
 
@@ -109,23 +110,30 @@ _SOLVER_FIELDS = ("max_iterations", "linear_solver", "step_tolerance", "residual
 
 @dataclasses.dataclass(frozen=True)
 class Setup:
-    """What a case builds: inputs of :func:`pnp.sweep` / :func:`pnp.zero_current_voltage` (SI)."""
+    """What a case builds: a geometry, its :class:`~pnp.Conditions` and what to solve (SI)."""
 
     geometry: object
-    electrolyte: Electrolyte  # left bath
-    right: Electrolyte | None  # None: same as the left bath
+    conditions: Conditions
     voltages: np.ndarray | None  # V, ascending; None for a zero-current case
     zero_current: bool
-    mesh: Mesh
-    options: NewtonOptions
 
     @property
-    def one_dimensional(self) -> bool:
-        return self.geometry_kind in ("membrane", "wall")
+    def electrolyte(self) -> Electrolyte:
+        """The left bath."""
+        return self.conditions.electrolyte
 
     @property
-    def geometry_kind(self) -> str:
-        return {Membrane: "membrane", ChargedWall: "wall"}.get(type(self.geometry), "channel")
+    def right(self) -> Electrolyte | None:
+        """The right bath as written (None: same as the left)."""
+        return self.conditions.right
+
+    @property
+    def mesh(self) -> Mesh:
+        return self.conditions.mesh
+
+    @property
+    def options(self) -> NewtonOptions:
+        return self.conditions.options
 
 
 @dataclasses.dataclass(frozen=True)
@@ -231,9 +239,8 @@ class Case:
 
         s = self.build()
         if s.zero_current:
-            return zero_current_voltage(s.geometry, s.electrolyte, s.right, mesh=s.mesh, options=s.options)
-        return sweep(s.geometry, s.electrolyte, s.voltages, right=s.right, mesh=s.mesh, options=s.options,
-                     progress=progress)
+            return zero_current_voltage(s.geometry, s.conditions)
+        return sweep(s.geometry, s.conditions, s.voltages, progress=progress)
 
     def summary(self) -> str:
         """One line describing the geometry and baths, as written in the file."""
@@ -417,7 +424,7 @@ def _build(case: Case) -> Setup:
                          "e.g. growth = 1.15")
     mesh = Mesh(**{k: v for k, v in mesh_values.items() if v is not None})
     options = _options(case.solver)
-    return Setup(geometry, left, right, voltages, zero_current, mesh, options)
+    return Setup(geometry, Conditions(left, right=right, mesh=mesh, options=options), voltages, zero_current)
 
 
 def _electrolyte(table: Mapping, section: str, like: Electrolyte | None = None) -> Electrolyte:
@@ -553,8 +560,8 @@ def _options(table: Mapping) -> NewtonOptions:
                 raise ValueError(f"{field} = {value!r} must be a whole number ≥ 1, e.g. max_iterations = 40")
             kwargs[key] = value
         elif key == "linear_solver":
-            if value not in METHODS:
-                raise ValueError(f"{field} = {value!r} is unknown; use one of {', '.join(METHODS)}")
+            if value not in methods():
+                raise ValueError(f"{field} = {value!r} is unknown; use one of {', '.join(methods())}")
             kwargs[key] = value
         else:
             if isinstance(value, bool) or not isinstance(value, numbers.Real) or not (math.isfinite(value) and value > 0):

@@ -54,18 +54,17 @@ def select_device(device: str | None) -> None:
 
 # --------------------------------------------------------------------------- summaries
 def iv_numbers(voltages: np.ndarray, currents: np.ndarray) -> dict:
-    """Conductance at 0 V (from the nearest voltages on both sides) and rectification at max |V|."""
+    """Conductance at 0 V (chord between the nearest voltages on both sides) and rectification at max |V|."""
+    from . import quantity
+
     out = {}
-    below, above = voltages[voltages < 0], voltages[voltages > 0]
-    if len(below) and len(above):
-        lo = int(np.flatnonzero(voltages == below.max())[0])
-        hi = int(np.flatnonzero(voltages == above.min())[0])
-        out["conductance"] = float((currents[hi] - currents[lo]) / (voltages[hi] - voltages[lo]))
+    if np.any(voltages < 0) and np.any(voltages > 0):
+        out["conductance"] = float(quantity.chord_conductance(voltages, currents))
     vmax = float(np.max(np.abs(voltages)))
     plus, minus = np.isclose(voltages, vmax, atol=1e-12, rtol=0), np.isclose(voltages, -vmax, atol=1e-12, rtol=0)
     if vmax > 0 and plus.any() and minus.any():
         out["rectification_voltage"] = vmax
-        out["rectification"] = float(abs(currents[plus][0]) / abs(currents[minus][0]))
+        out["rectification"] = float(quantity.rectification(currents[plus][0], currents[minus][0]))
     return out
 
 

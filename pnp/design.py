@@ -5,24 +5,23 @@ Pieces, each a pure function or a small frozen data class:
 * :class:`ChannelDesign` — tip radius, base radius, length (m) and wall charge σ (C/m²) of a
   cone (a cylinder when both radii are equal); a JAX pytree.
 * :class:`DesignSpace` — what stays fixed (feed and permeate baths, voltage, reservoirs,
-  mesh) and the grid layout taken from a reference design. :meth:`DesignSpace.problem` maps a
-  design onto that layout with JAX operations (:class:`pnp.geometry.channels.ChannelLayout`),
-  so the grid metrics, wall charges and every output are differentiable in the design.
-  Far from the reference (a length changed more than ``relayout_factor``×) the layout is
-  rebuilt for the current design, as a fresh mesh would be.
+  mesh) and the mesh of a reference design, frozen (:func:`pnp.frozen_mesh`): every design is
+  solved by :func:`pnp.solve` on that mesh, so the grid metrics, wall charges and every
+  output are differentiable in the design through the public API. Far from the reference (a
+  length changed more than ``relayout_factor``×) the mesh is frozen anew for the current
+  design, as a fresh mesh would be.
 * :class:`Transform` — unconstrained θ ↔ physical design: radii and length through
   ``exp`` (positive; base = tip + exp(θ) keeps tip ≤ base), σ = σ_max·tanh(θ) (bounded).
 * Objectives (:func:`separation_factor`, :func:`ion_flux`) and :func:`penalized` (maximize S
   subject to a minimum flux: the permeability/selectivity trade-off) — loss functions of
-  (space, design, guess); any function of that form built on :mod:`pnp.outputs` works too
-  (rectification, zero-current potential, conductance).
+  (space, design, guess); any function of that form built on :meth:`DesignSpace.solution`
+  works too (current, conductance, transference numbers).
 * :func:`optimize` — an optax loop with a monotone safeguard (a step that does not lower
   the loss is halved, up to ``max_halvings`` times, before it is rejected), progress lines,
   and a history written to HDF5.
 
-The steady state inside each loss comes from :func:`pnp.solver.implicit_state` started at
-the previous design's converged state; each accepted design is re-solved with the robust
-continuation path when plain Newton from that start fails.
+The steady state inside each loss is :func:`pnp.solve`'s, warm-started at the previous
+design's converged state (with its continuation fallback), with implicit derivatives.
 """
 
 from __future__ import annotations
@@ -37,13 +36,16 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from . import outputs
+from . import quantity
+from .api import frozen_mesh, solve
+from .conditions import Conditions
 from .electrolyte import Electrolyte
 from .geometry.base import Mesh
 from .geometry.channels import Channel, Reservoirs
-from .problem import Problem, build_problem, debye_lengths
-from .solver.continuation import ConvergenceError, solve_steady
-from .solver.newton import NewtonOptions, newton_solve
+from .problem import Problem, build_problem
+from .solution import Solution
+from .solver.errors import ConvergenceError
+from .solver.newton import NewtonOptions
 
 
 @dataclasses.dataclass(frozen=True)
@@ -80,17 +82,17 @@ def _radius_profile(design: ChannelDesign) -> Callable:
 
 
 def _channel(design: ChannelDesign, reservoirs: Reservoirs | None) -> Channel:
-    """The SI geometry of a concrete design (validates it)."""
-    return Channel(_radius_profile(design), float(design.length), float(design.surface_charge), reservoirs)
+    """The SI geometry of a design (traceable in the design)."""
+    return Channel(_radius_profile(design), design.length, design.surface_charge, reservoirs)
 
 
 @dataclasses.dataclass(frozen=True)
 class DesignSpace:
-    """Fixed conditions of a design study and the grid layout of a reference design.
+    """Fixed conditions of a design study and the frozen mesh of a reference design.
 
     Attributes:
       feed, permeate: left and right baths (same ions); voltage: V = φ_left − φ_right (V).
-      reference: the design whose mesh layout is reused (see module doc).
+      reference: the design whose mesh is reused (see module doc).
       reservoirs: :class:`Reservoirs` or None (baths at the pore ends).
       mesh, options: mesh controls and Newton options.
     """
@@ -108,39 +110,34 @@ class DesignSpace:
         self.reference.check()
 
     @property
-    def reference_problem(self) -> Problem:
-        """The reference design's problem (built once per study)."""
-        if "problem" not in self._cache:
-            channel = _channel(self.reference, self.reservoirs)
-            self._cache["problem"] = build_problem(channel, self.feed, self.voltage, right=self.permeate,
-                                                   mesh=self.mesh)
-        return self._cache["problem"]
-
-    @property
-    def layout(self):
-        """The reference design's grid layout (:class:`pnp.geometry.channels.ChannelLayout`)."""
-        if "layout" not in self._cache:
-            debye = debye_lengths(self.feed, self.permeate)
-            self._cache["layout"] = _channel(self.reference, self.reservoirs).layout(
-                debye, self.mesh, self.reference_problem.scales)
-        return self._cache["layout"]
+    def conditions(self) -> Conditions:
+        """Baths, voltage, options and the reference design's frozen mesh (built once per study)."""
+        if "conditions" not in self._cache:
+            conditions = Conditions(self.feed, self.voltage, right=self.permeate, mesh=self.mesh, options=self.options)
+            mesh = frozen_mesh(_channel(self.reference, self.reservoirs), conditions)
+            self._cache["conditions"] = conditions.replace(mesh=mesh)
+        return self._cache["conditions"]
 
     def species(self, name: str) -> int:
         if name not in self.feed.names:
             raise ValueError(f"ion {name!r} is not in the feed {self.feed.names}")
         return self.feed.names.index(name)
 
+    @property
+    def reference_problem(self) -> Problem:
+        """The reference design's problem on a fresh (not frozen) mesh."""
+        return build_problem(_channel(self.reference, self.reservoirs), self.conditions.replace(mesh=self.mesh))
+
     def problem(self, design: ChannelDesign) -> Problem:
-        """The discretized problem of ``design`` on the reference layout (traceable in ``design``)."""
-        ref = self.reference_problem
-        membrane_charge = self.reservoirs.membrane_charge if self.reservoirs is not None else 0.0
-        disc = self.layout.discretize(_radius_profile(design), design.length, design.surface_charge,
-                                      membrane_charge, ref.scales)
-        params = ref.parameters.replace(zface_charge=disc.zface_charge, rface_charge=disc.rface_charge)
-        return dataclasses.replace(ref, discretization=disc, parameters=params)
+        """The discretized problem of ``design`` on the frozen mesh (traceable in ``design``)."""
+        return build_problem(_channel(design, self.reservoirs), self.conditions)
+
+    def solution(self, design: ChannelDesign, guess=None) -> Solution:
+        """:func:`pnp.solve` of ``design`` on the frozen mesh (traceable in ``design``)."""
+        return solve(_channel(design, self.reservoirs), self.conditions, guess=guess)
 
     def relayout(self, design: ChannelDesign) -> "DesignSpace":
-        """The same study with the layout of ``design`` (a fresh mesh for it)."""
+        """The same study with the mesh of ``design`` (a fresh mesh for it)."""
         return dataclasses.replace(self, reference=design)
 
     def needs_relayout(self, design: ChannelDesign, factor: float) -> bool:
@@ -149,13 +146,7 @@ class DesignSpace:
 
     def solve(self, design: ChannelDesign, guess=None):
         """Converged nondimensional state of ``design`` (Newton from ``guess``, else continuation)."""
-        problem = self.problem(design)
-        if guess is not None:
-            result = newton_solve(guess, problem.grid, problem.parameters, self.options)
-            if bool(result.converged):
-                return result.state
-        state, _ = solve_steady(problem.grid, problem.parameters, guess=guess, options=self.options)
-        return state
+        return self.solution(design, guess).state
 
 
 @dataclasses.dataclass(frozen=True)
@@ -206,26 +197,24 @@ class Transform:
 
 def ion_flux(space: DesignSpace, design: ChannelDesign, guess, ion: str):
     """Flux of ``ion`` from feed to permeate (mol/s, positive along +z)."""
-    problem = space.problem(design)
-    return outputs.fluxes(problem, problem.parameters, guess, space.options)[space.species(ion)]
+    return space.solution(design, guess).fluxes[ion]
 
 
 def separation_factor(space: DesignSpace, design: ChannelDesign, guess, ion: str, other: str):
     """S = (J_ion / J_other) / (c_ion / c_other) in the feed."""
-    problem = space.problem(design)
-    return outputs.selectivity(problem, problem.parameters, guess, space.species(ion), space.species(other),
-                               space.options)
+    sol = space.solution(design, guess)
+    return quantity.selectivity(quantity.fluxes(sol.problem, sol.state), sol.problem.parameters.left_concentration,
+                                space.species(ion), space.species(other))
 
 
 def penalized(ion: str, other: str, min_flux: float, weight: float = 10.0) -> Callable:
     """Loss −ln S + weight·max(0, ln(J_min / J_ion))²: maximize S with J_ion ≥ ``min_flux`` (mol/s)."""
 
     def loss(space, design, guess):
-        problem = space.problem(design)
-        flux = outputs.fluxes(problem, problem.parameters, guess, space.options)
+        sol = space.solution(design, guess)
+        flux = quantity.fluxes(sol.problem, sol.state)
         i, k = space.species(ion), space.species(other)
-        feed = problem.parameters.left_concentration
-        s = (flux[i] / flux[k]) / (feed[i] / feed[k])
+        s = quantity.selectivity(flux, sol.problem.parameters.left_concentration, i, k)
         shortfall = jnp.maximum(0.0, jnp.log(min_flux) - jnp.log(jnp.abs(flux[i])))
         return -jnp.log(s) + weight * shortfall**2
 

@@ -10,6 +10,8 @@ import math
 import numbers
 from collections.abc import Mapping, Sequence
 
+import jax
+import jax.numpy as jnp
 import numpy as np
 
 from pnp.constants import (
@@ -21,6 +23,7 @@ from pnp.constants import (
     thermal_voltage,
 )
 from pnp.ions import Ion, get_ion
+from pnp.tracing import concrete, known
 
 SALTS: dict[str, dict[str, int]] = {
     "LiCl": {"Li+": 1, "Cl-": 1},
@@ -37,22 +40,49 @@ SALTS: dict[str, dict[str, int]] = {
 """Salts known to :meth:`Electrolyte.from_salts`: ions released per formula unit."""
 
 
-def _positive_finite(value, field: str, unit: str = "", requirement: str = "") -> float:
-    """``value`` as a float, or ValueError naming ``field`` unless it is a finite number > 0."""
+def _positive_finite(value, field: str, unit: str = "", requirement: str = ""):
+    """``value`` as a float, or ValueError naming ``field`` unless it is a finite number > 0.
+
+    A traced value (``jax.grad`` through a concentration) is checked by its primal when that
+    is known and passed through unchanged; under jit it cannot be checked and is passed as is.
+    """
     if not requirement:
         requirement = f"{field} must be positive and finite" + (f" ({unit})" if unit else "")
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+    traced = isinstance(value, jax.core.Tracer)
+    number = value if traced else _as_number(value)
+    if number is None:
         raise ValueError(f"{field} is {value!r}; {requirement}")
-    value = float(value)
-    if not (math.isfinite(value) and value > 0):
-        raise ValueError(f"{field} is {value:g}{' ' + unit if unit else ''}; {requirement}")
-    return value
+    known = concrete(number)
+    if known is None:
+        return number
+    known = float(known)
+    if not (math.isfinite(known) and known > 0):
+        raise ValueError(f"{field} is {known:g}{' ' + unit if unit else ''}; {requirement}")
+    return number if traced else known
+
+
+def _as_number(value):
+    """A real scalar (a Python/NumPy number or a 0-d numeric array), or None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, numbers.Real):
+        return value
+    if isinstance(value, (np.ndarray, jax.Array)) and value.shape == () and np.issubdtype(value.dtype, np.number):
+        return value
+    return None
 
 
 def _read_only(values) -> np.ndarray:
     array = np.array(values, dtype=np.float64)
     array.setflags(write=False)
     return array
+
+
+def _concentration_array(values):
+    """Read-only NumPy array of the values, or a JAX array when any of them is traced."""
+    if any(isinstance(v, jax.core.Tracer) for v in values):
+        return jnp.stack([jnp.asarray(v, dtype=jnp.float64) for v in values])
+    return _read_only(values)
 
 
 class Electrolyte:
@@ -119,7 +149,7 @@ class Electrolyte:
             )
         set_ = object.__setattr__
         set_(self, "_ions", tuple(ions.values()))
-        set_(self, "_concentrations", _read_only(values))
+        set_(self, "_concentrations", _concentration_array(values))
         set_(self, "_valences", _read_only([ion.charge for ion in self._ions]))
         set_(self, "_diffusivities", _read_only([ion.diffusivity for ion in self._ions]))
         set_(self, "_temperature", _positive_finite(temperature, "temperature", "K"))
@@ -138,7 +168,9 @@ class Electrolyte:
         self._check_electroneutral()
 
     def _check_electroneutral(self) -> None:
-        z, c = self._valences, self._concentrations
+        z, c = self._valences, concrete(self._concentrations)
+        if c is None:  # traced under jit: cannot be checked here
+            return
         net = float(z @ c)
         if abs(net) <= self._rtol * float(np.abs(z) @ c):
             return
@@ -203,8 +235,19 @@ class Electrolyte:
 
     @property
     def concentrations(self) -> np.ndarray:
-        """(N,) bath concentrations, mol/m³ (read-only)."""
+        """(N,) bath concentrations, mol/m³ (read-only; a JAX array when traced)."""
         return self._concentrations
+
+    @property
+    def traced(self) -> bool:
+        """Whether the concentrations are JAX tracers (differentiated or under jit)."""
+        return isinstance(self._concentrations, jax.Array)
+
+    def known_concentrations(self, what: str = "a bath concentration") -> np.ndarray:
+        """The concentrations' values (the primal when differentiated); an error under jit."""
+        from pnp.tracing import FROZEN_MESH_FIX
+
+        return known(self._concentrations, what, FROZEN_MESH_FIX)
 
     @property
     def valences(self) -> np.ndarray:
@@ -227,8 +270,9 @@ class Electrolyte:
         return self._relative_permittivity
 
     def concentration(self, name: str | Ion) -> float:
-        """Concentration (mol/m³) of one species, by name, alias or Ion."""
-        return float(self._concentrations[self._index(name)])
+        """Concentration (mol/m³) of one species, by name, alias or Ion (traced if traced)."""
+        value = self._concentrations[self._index(name)]
+        return value if self.traced else float(value)
 
     def _index(self, name: str | Ion) -> int:
         names = self.names
@@ -245,7 +289,7 @@ class Electrolyte:
     @property
     def ionic_strength(self) -> float:
         """½ Σ zᵢ² cᵢ, mol/m³."""
-        return 0.5 * float(self._valences**2 @ self._concentrations)
+        return 0.5 * float(self._valences**2 @ self.known_concentrations("the ionic strength of a bath"))
 
     @property
     def debye_length(self) -> float:
@@ -271,7 +315,7 @@ class Electrolyte:
         """
         return (
             FARADAY**2 / (GAS_CONSTANT * self._temperature)
-            * float(self._valences**2 * self._diffusivities @ self._concentrations)
+            * float(self._valences**2 * self._diffusivities @ self.known_concentrations("a bath conductivity"))
         )
 
     # ----------------------------------------------------------------- new baths
@@ -281,7 +325,7 @@ class Electrolyte:
         ``new`` is either a sequence of N values in species order or a mapping that sets
         some species (by name, alias or Ion); species it leaves out keep their value.
         """
-        values = dict(zip(self.names, self._concentrations.tolist()))
+        values = dict(zip(self.names, list(self._concentrations)))
         if isinstance(new, Mapping):
             for key, value in new.items():
                 values[self.names[self._index(key)]] = value
@@ -298,7 +342,7 @@ class Electrolyte:
     def scaled(self, factor: float) -> Electrolyte:
         """All concentrations multiplied by ``factor`` (> 0)."""
         factor = _positive_finite(factor, "scaled factor")
-        return self._replace(dict(zip(self._ions, (factor * self._concentrations).tolist())))
+        return self._replace(dict(zip(self._ions, list(factor * self._concentrations))))
 
     def _replace(self, concentrations: Mapping[Ion, float]) -> Electrolyte:
         return Electrolyte(
@@ -313,9 +357,10 @@ class Electrolyte:
         raise AttributeError("Electrolyte is immutable; use with_concentrations() or scaled()")
 
     def _key(self):
+        values = concrete(self._concentrations)
         return (
             self._ions,
-            tuple(self._concentrations.tolist()),
+            tuple(values.tolist()) if values is not None else id(self._concentrations),
             self._temperature,
             self._relative_permittivity,
         )
@@ -329,8 +374,10 @@ class Electrolyte:
         return hash(self._key())
 
     def __repr__(self) -> str:
+        values = concrete(self._concentrations)
         composition = ", ".join(
-            f"{name!r}: {c:.6g}" for name, c in zip(self.names, self._concentrations)
+            f"{name!r}: {c:.6g}" if values is not None else f"{name!r}: traced"
+            for name, c in zip(self.names, self._concentrations if values is None else values)
         )
         return (
             f"Electrolyte({{{composition}}} mol/m^3, temperature={self._temperature:g} K, "

@@ -10,8 +10,10 @@ Layout of a result file (SI units; every dataset carries a ``units`` attribute):
                            active (nz, nr) bool
     /species/              names (strings), valences
     /fields/               potential (nv, nz, nr) V, concentrations (nv, N, nz, nr) mol/m^3
-                           (NaN in inactive cells), state (nv, nz, nr, 1+N) nondimensional
-                           unknowns (φ e/kT, ln(c/c_ref)) with the scales as attributes
+                           (NaN in inactive cells); state/<field> (nv, …) the nondimensional
+                           unknowns by name (potential φ e/kT, log_concentration ln(c/c_ref))
+                           with the scales as attributes of state/ (format 1: one packed
+                           (nv, nz, nr, 1+N) array, still read)
     /observables/          voltages (nv) V, currents (nv), fluxes/<ion> (nv),
                            current_profile (nv, nz+1), conservation_error (nv)
     /diagnostics/          newton_iterations, newton_calls, converged (nv),
@@ -26,7 +28,6 @@ observable is available again and equal to the saved one.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
 import json
 import os
@@ -36,7 +37,7 @@ from pathlib import Path
 import numpy as np
 
 FORMAT = "pnp-result"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 CURRENT_UNITS = {"mol/s": "A", "mol/(s·m)": "A/m", "mol/(s·m²)": "A/m^2"}
 
@@ -122,10 +123,12 @@ def save_result(path: str | Path, case, result) -> Path:
                                   **options).attrs["units"] = "V"
             fields.create_dataset("concentrations", data=np.stack([s.concentrations for s in solutions]),
                                   **options).attrs["units"] = "mol/m^3"
-            state = fields.create_dataset("state", data=np.stack([np.asarray(s.state) for s in solutions]),
-                                          **options)
+            state = fields.create_group("state")
+            for name in first.state:
+                state.create_dataset(name, data=np.stack([np.asarray(s.state[name]) for s in solutions]), **options)
             state.attrs.update({
-                "units": "1", "description": "nondimensional unknowns [phi/(kT/e), ln(c_i/c_ref)...] per cell",
+                "units": "1", "description": "nondimensional unknowns by field: potential phi/(kT/e), "
+                                             "log_concentration ln(c_i/c_ref)",
                 "length_scale_m": length, "concentration_scale_mol_per_m3": scales.concentration,
                 "voltage_scale_V": scales.voltage,
             })
@@ -194,7 +197,7 @@ def read_result_file(path: str | Path) -> dict:
             "fluxes": {ion: f["observables/fluxes"][ion][()] for ion in species},
             "conservation_error": f["observables/conservation_error"][()],
             "coordinates": {k: f["coordinates"][k][()] for k in f["coordinates"]},
-            "state": f["fields/state"][()],
+            "state": _read_state(f["fields/state"]),
             "potential": f["fields/potential"][()],
             "concentrations": f["fields/concentrations"][()],
             "diagnostics": {
@@ -206,6 +209,16 @@ def read_result_file(path: str | Path) -> dict:
             },
         }
     return out
+
+
+def _read_state(node) -> dict:
+    """{field: (nv, …) array}; format 1 stored one packed (nv, nz, nr, 1 + N) array."""
+    import h5py
+
+    if isinstance(node, h5py.Group):
+        return {name: node[name][()] for name in node}
+    packed = node[()]
+    return {"potential": packed[..., 0], "log_concentration": np.moveaxis(packed[..., 1:], -1, 1)}
 
 
 def load_result(path: str | Path):
@@ -223,15 +236,16 @@ def load_result(path: str | Path):
 
     from . import __version__
     from .case import Case
+    from .physics.state import State
     from .problem import build_problem
     from .solution import Solution
-    from .solver.continuation import SolveInfo
+    from .steady import SolveInfo
     from .sweep import IVCurve
 
     stored = read_result_file(path)
     case = Case.from_text(stored["case_text"])
     setup = case.build()
-    problem = build_problem(setup.geometry, setup.electrolyte, 0.0, right=setup.right, mesh=setup.mesh)
+    problem = build_problem(setup.geometry, setup.conditions, 0.0)
     grid, scales = problem.grid, problem.scales
     coords = stored["coordinates"]
     written_by = stored["attrs"].get("pnp_version", "?")
@@ -257,9 +271,7 @@ def load_result(path: str | Path):
 
     diag = stored["diagnostics"]
     solutions = []
-    base = problem.parameters.left_potential
     for k, voltage in enumerate(stored["voltages"]):
-        params = problem.parameters.replace(left_potential=base * 0 + float(voltage) / scales.voltage)
         history = diag["residual_history"][k]
         info = SolveInfo(
             newton_iterations=int(diag["newton_iterations"][k]), newton_calls=int(diag["newton_calls"][k]),
@@ -267,8 +279,8 @@ def load_result(path: str | Path):
             residual_history=[float(v) for v in history[np.isfinite(history)]],
             converged=bool(diag["converged"][k]),
         )
-        solutions.append(Solution(dataclasses.replace(problem, parameters=params), jnp.asarray(stored["state"][k]),
-                                  float(voltage), info))
+        state = State({f.name: jnp.asarray(stored["state"][f.name][k]) for f in problem.model.fields})
+        solutions.append(Solution(problem.at_voltage(float(voltage)), state, float(voltage), info, setup.options))
     if stored["attrs"].get("kind") == "solution":
         return case, solutions[0]
     return case, IVCurve(tuple(solutions))

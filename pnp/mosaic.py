@@ -22,19 +22,26 @@ thin membranes against unstirred bath layers) the PNP result shows where the cir
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Mapping, Sequence
 
+import jax
 import jax.numpy as jnp
+import numpy as np
 
-from .api import solve
-from .constants import DEFAULT_TEMPERATURE, FARADAY, GAS_CONSTANT, thermal_voltage
+from . import quantity
+from .conditions import Conditions
+from .constants import DEFAULT_TEMPERATURE, FARADAY, GAS_CONSTANT
 from .electrolyte import Electrolyte
 from .geometry.base import Mesh, Profile
 from .geometry.planar1d import Membrane
 from .ions import Ion, get_ion
+from .problem import build_problem
 from .solution import Solution
+from .solver.errors import ConvergenceError
 from .solver.newton import NewtonOptions
-from .solver.secant import secant_root
+from .solver.secant import secant
+from .steady import SolveInfo, check, solve_system
 
 
 @dataclasses.dataclass(frozen=True)
@@ -122,9 +129,11 @@ class MosaicSolution:
 
     def separation_factor(self, ion: str, other: str) -> float:
         """S = (J_ion / J_other) / (c_ion / c_other) in the feed."""
-        feed = self.cation_phase.problem.left
+        problem = self.cation_phase.problem
         fluxes = self.fluxes
-        return (fluxes[ion] / fluxes[other]) / (feed.concentration(ion) / feed.concentration(other))
+        flux = np.array([fluxes[name] for name in problem.left.names])
+        return float(quantity.selectivity(flux, problem.left.concentrations, problem.species(ion),
+                                          problem.species(other)))
 
 
 def open_circuit(
@@ -142,8 +151,9 @@ def open_circuit(
 ) -> MosaicSolution:
     """Solve both phases at the loop potential where θ i₊ + (1 − θ) i₋ = 0.
 
-    Secant iteration on V (each evaluation solves both phases, warm-started from the previous
-    evaluation or from ``start``, e.g. the solution at a neighbouring θ).
+    Secant iteration on V in one compiled program (each evaluation solves both phases,
+    warm-started from the previous evaluation or from ``start``, e.g. the solution at a
+    neighbouring θ, with the continuation fallback of :func:`pnp.steady.solve_system`).
 
     Raises:
       ValueError: θ outside (0, 1), or a phase without an explicit bath layer.
@@ -153,20 +163,45 @@ def open_circuit(
     if not 0.0 < theta < 1.0:
         raise ValueError(f"cation_fraction θ must lie strictly between 0 and 1, got {cation_fraction}")
     phases = (cation_phase, anion_phase)
-    excess = [phase.excess_profiles() for phase in phases]
-
-    def net_current(voltage, previous):
-        if previous is None and start is not None:
-            previous = (start.cation_phase, start.anion_phase)
-        solutions = tuple(
-            solve(phase.membrane, feed, voltage, right=receiving, mesh=mesh, options=options, excess_potential=mu,
-                  guess=None if previous is None else previous[k].state)
-            for k, (phase, mu) in enumerate(zip(phases, excess))
-        )
-        return theta * solutions[0].current + (1.0 - theta) * solutions[1].current, solutions
-
-    v0 = 0.0 if start is None else start.voltage
-    v1 = v0 + 0.5 * thermal_voltage(feed.temperature)
-    _, (plus, minus) = secant_root(net_current, v0, v1, tolerance=voltage_tolerance,
-                                   max_iterations=max_iterations, parameter="loop voltage (open circuit)")
+    problems = [build_problem(phase.membrane, Conditions(feed, 0.0, right=receiving, mesh=mesh, options=options,
+                                                         excess_potential=phase.excess_profiles()))
+                for phase in phases]
+    v0 = 0.0 if start is None else float(start.voltage)
+    if start is None:
+        guesses = []
+        for problem in problems:
+            state, result = solve_system(problem.system, None, options)
+            check(result)
+            guesses.append(state)
+    else:
+        guesses = [start.cation_phase.state, start.anion_phase.state]
+    thermal = problems[0].scales.voltage
+    found = _loop_root(tuple(p.system for p in problems), jnp.array([theta, 1.0 - theta]),
+                       jnp.array([p.discretization.flux_scale for p in problems]), tuple(guesses),
+                       jnp.asarray(v0 / thermal), jnp.asarray(v0 / thermal + 0.5), options,
+                       voltage_tolerance / thermal, max_iterations)
+    if not bool(found.converged):
+        history = np.asarray(found.history) * np.array([thermal, FARADAY])
+        history = history[np.isfinite(history[:, 0])]
+        raise ConvergenceError(
+            f"the loop voltage (open circuit) search did not converge in {max_iterations} secant steps; "
+            f"(V, net current density) history: {history.tolist()}",
+            parameter="loop voltage (open circuit)", reached=float(history[-1, 0]), history=history)
+    voltage = float(found.root) * thermal
+    info = SolveInfo(newton_calls=int(found.evaluations), converged=True)
+    plus, minus = (Solution(problem.at_voltage(voltage), state, voltage, info, options)
+                   for problem, state in zip(problems, found.payload))
     return MosaicSolution(theta, plus, minus)
+
+
+@functools.partial(jax.jit, static_argnames=("options", "tolerance", "max_iterations"))
+def _loop_root(systems, fractions, flux_scales, guesses, u0, u1, options, tolerance, max_iterations):
+    """Secant on the loop potential u (kT/e) for Σ_k θ_k i_k(u) = 0 (i_k up to the factor F)."""
+
+    def net(u, states):
+        parts = [quantity.charge_flux_near(system, u, state, options, continuation=True)
+                 for system, state in zip(systems, states)]
+        total = sum(theta * scale * flux for theta, scale, (flux, _) in zip(fractions, flux_scales, parts))
+        return total, tuple(state for _, state in parts)
+
+    return secant(net, u0, u1, guesses, tolerance=tolerance, max_iterations=max_iterations)

@@ -1,4 +1,4 @@
-"""Assemble a nondimensional problem (grid + :class:`Parameters`) from SI inputs.
+"""Assemble a nondimensional problem (grid, :class:`Parameters`, model) from SI inputs.
 
 Convention: the applied voltage is V = φ(left bath) − φ(right bath); the right bath is
 grounded. Scales: lengths in nm, concentrations in units of the largest bath
@@ -8,27 +8,31 @@ concentration, potentials in kT/e, diffusivities in 1e-9 m²/s.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 
+from .conditions import Conditions
 from .constants import GAS_CONSTANT
 from .electrolyte import Electrolyte
-from .geometry.base import DebyeLengths, Discretization, Mesh, Profile, evaluate_profile
+from .geometry.base import DebyeLengths, Discretization, evaluate_profile
 from .grid.mesh import FaceKind
+from .physics.model import PNP, Model, System
 from .physics.parameters import Parameters
 from .physics.scales import Scales
+from .tracing import concrete
 
 
 @dataclasses.dataclass(frozen=True)
 class Problem:
-    """A discretized steady PNP problem: what the solver needs, and how to read it in SI."""
+    """A discretized steady problem: what the solver needs, and how to read it in SI."""
 
     discretization: Discretization
     parameters: Parameters
     left: Electrolyte
     right: Electrolyte
+    model: Model = PNP
 
     @property
     def grid(self):
@@ -37,6 +41,24 @@ class Problem:
     @property
     def scales(self) -> Scales:
         return self.discretization.scales
+
+    @property
+    def system(self) -> System:
+        """(grid, parameters, model): the solvers' ``args``."""
+        return System(self.grid, self.parameters, self.model)
+
+    def at(self, parameters: Parameters) -> "Problem":
+        """The same problem with other parameters (e.g. another voltage)."""
+        return dataclasses.replace(self, parameters=parameters)
+
+    def at_voltage(self, voltage) -> "Problem":
+        """The same problem at V = φ_left − φ_right (V); ``voltage`` may be traced."""
+        p = self.parameters
+        return self.at(p.replace(left_potential=p.right_potential + jnp.asarray(voltage) / self.scales.voltage))
+
+    def species(self, name) -> int:
+        """Index of an ion (name, alias or :class:`~pnp.Ion`) in the problem's species order."""
+        return _species_index(self.left, name)
 
 
 def check_same_species(left: Electrolyte, right: Electrolyte) -> None:
@@ -50,65 +72,62 @@ def check_same_species(left: Electrolyte, right: Electrolyte) -> None:
             raise ValueError(f"left and right baths must share {field}: {getattr(left, field)} vs {getattr(right, field)}")
 
 
-def build_problem(
-    geometry,
-    electrolyte: Electrolyte,
-    voltage: float = 0.0,
-    *,
-    right: Electrolyte | None = None,
-    mesh: Mesh = Mesh(),
-    excess_potential: Mapping[str, Profile] | None = None,
-    permittivity: Profile | None = None,
-) -> Problem:
-    """Discretize ``geometry`` and nondimensionalize all inputs.
+def layout(geometry, conditions: Conditions):
+    """The mesh layout of ``geometry`` under ``conditions``: the frozen one of ``conditions.mesh``
+    if it has one, else a fresh one (which needs the values of what the default mesh uses)."""
+    if conditions.mesh.layout is not None:
+        return conditions.mesh.layout
+    left, right = conditions.electrolyte, conditions.right_bath
+    with jax.ensure_compile_time_eval():  # under jit, what depends on concrete inputs only stays concrete
+        c_ref = float(max(left.known_concentrations().max(), right.known_concentrations().max()))
+        scales = Scales(concentration=c_ref, temperature=left.temperature)
+        return geometry.layout(debye_lengths(left, right), conditions.mesh, scales)
 
-    Args:
-      geometry: a geometry from :mod:`pnp.geometry` (anything with ``discretize``).
-      electrolyte: left bath (defines the species).
-      voltage: V = φ_left − φ_right (V).
-      right: right bath (default: same as the left).
-      mesh: mesh controls.
-      excess_potential: optional per-ion potential of mean force μ_i^ex(z, r) in J/mol
-        (0 in the baths), e.g. {"Li+": lambda z, r: ...}.
-      permittivity: relative permittivity, constant or ε_r(z, r) (default: the electrolyte's).
-    """
-    right_bath = electrolyte if right is None else right
-    check_same_species(electrolyte, right_bath)
-    if not np.isfinite(voltage):
-        raise ValueError(f"voltage must be finite (V), got {voltage!r}")
-    c_ref = float(max(electrolyte.concentrations.max(), right_bath.concentrations.max()))
-    scales = Scales(concentration=c_ref, temperature=electrolyte.temperature)
-    disc = geometry.discretize(debye_lengths(electrolyte, right_bath), mesh, scales)
-    grid = disc.grid
-    _check_baths(grid, voltage, right_bath != electrolyte, type(geometry).__name__)
+
+def build_problem(geometry, conditions, voltage=None, **changes) -> Problem:
+    """Discretize ``geometry`` and nondimensionalize ``conditions`` (a :class:`Conditions`, or an
+    Electrolyte plus keyword fields of one, see :meth:`Conditions.of`). Traceable in every
+    continuous input (see :mod:`pnp.tracing` for what the mesh needs)."""
+    conditions = Conditions.of(conditions, voltage, **changes)
+    left, right = conditions.electrolyte, conditions.right_bath
+    check_same_species(left, right)
+    v = concrete(conditions.voltage)
+    if v is not None and not np.all(np.isfinite(v)):
+        raise ValueError(f"voltage must be finite (V), got {conditions.voltage!r}")
+    disc = layout(geometry, conditions).discretize(geometry)
+    grid, scales = disc.grid, disc.scales
+    _check_baths(grid, conditions, type(geometry).__name__)
     nz, nr = grid.shape
     z_si, r_si = grid.cell_z * scales.length, grid.cell_r * scales.length
-    n = len(electrolyte.names)
+    n = len(left.names)
     mu = jnp.zeros((n, nz, nr))
-    for name, profile in (excess_potential or {}).items():
-        index = _species_index(electrolyte, name)
-        mu = mu.at[index].set(evaluate_profile(profile, z_si, r_si, f"excess_potential[{name!r}]")
-                              / (GAS_CONSTANT * scales.temperature))
-    eps = evaluate_profile(electrolyte.relative_permittivity if permittivity is None else permittivity,
+    for name, profile in (conditions.excess_potential or {}).items():
+        mu = mu.at[_species_index(left, name, "excess_potential")].set(
+            evaluate_profile(profile, z_si, r_si, f"excess_potential[{name!r}]") / (GAS_CONSTANT * scales.temperature))
+    diffusivity = jnp.broadcast_to(jnp.asarray(left.diffusivities)[:, None, None], (n, nz, nr))
+    for name, profile in (conditions.diffusivity or {}).items():
+        values = evaluate_profile(profile, z_si, r_si, f"diffusivity[{name!r}]")
+        _check_positive(values, f"diffusivity[{name!r}] (m²/s)")
+        diffusivity = diffusivity.at[_species_index(left, name, "diffusivity")].set(values)
+    eps = evaluate_profile(left.relative_permittivity if conditions.permittivity is None else conditions.permittivity,
                            z_si, r_si, "permittivity")
-    if not bool(jnp.all(eps > 0)):
-        raise ValueError("permittivity must be > 0 everywhere")
+    _check_positive(eps, "permittivity")
+    c_ref = scales.concentration
     params = Parameters(
-        valence=jnp.asarray(electrolyte.valences, dtype=jnp.float64),
-        diffusivity=jnp.broadcast_to(jnp.asarray(electrolyte.diffusivities / scales.diffusivity)[:, None, None],
-                                     (n, nz, nr)),
+        valence=jnp.asarray(left.valences, dtype=jnp.float64),
+        diffusivity=diffusivity / scales.diffusivity,
         excess_potential=mu,
         permittivity=eps,
         fixed_charge=disc.fixed_charge,
         zface_charge=disc.zface_charge,
         rface_charge=disc.rface_charge,
-        left_concentration=jnp.asarray(electrolyte.concentrations / c_ref),
-        right_concentration=jnp.asarray(right_bath.concentrations / c_ref),
-        left_potential=jnp.asarray(voltage / scales.voltage, dtype=jnp.float64),
+        left_concentration=jnp.asarray(left.concentrations) / c_ref,
+        right_concentration=jnp.asarray(right.concentrations) / c_ref,
+        left_potential=jnp.asarray(conditions.voltage, dtype=jnp.float64) / scales.voltage,
         right_potential=jnp.asarray(0.0, dtype=jnp.float64),
         poisson_coefficient=jnp.asarray(scales.poisson_coefficient),
     )
-    return Problem(disc, params, electrolyte, right_bath)
+    return Problem(disc, params, left, right, PNP.add(*conditions.terms))
 
 
 def debye_lengths(left: Electrolyte, right: Electrolyte) -> DebyeLengths:
@@ -118,18 +137,28 @@ def debye_lengths(left: Electrolyte, right: Electrolyte) -> DebyeLengths:
                         left.relative_permittivity, left.temperature, float(np.abs(left.valences).max()))
 
 
-def _check_baths(grid, voltage, separate_right_bath: bool, geometry_name) -> None:
+def _check_positive(values, name: str) -> None:
+    number = concrete(values)
+    if number is not None and not np.all(number > 0):
+        raise ValueError(f"{name} must be > 0 everywhere")
+
+
+def _check_baths(grid, conditions: Conditions, geometry_name) -> None:
     """A voltage or a second bath needs a bath on each side (a ChargedWall has one)."""
     kinds = np.asarray(grid.zface_kind)
     two_baths = bool(np.any(kinds == FaceKind.LEFT_BATH)) and bool(np.any(kinds == FaceKind.RIGHT_BATH))
-    if not two_baths and (voltage != 0.0 or separate_right_bath):
+    if two_baths:
+        return
+    voltage = concrete(conditions.voltage)
+    has_voltage = voltage is None or np.any(voltage != 0.0)
+    if has_voltage or conditions.right_bath != conditions.electrolyte:
         raise ValueError(
-            f"{geometry_name} touches a single bath, so it takes no applied voltage (got {voltage} V) and no "
-            "separate right bath; use a geometry between two baths (Membrane, Cylinder, Cone, Slit) for that"
+            f"{geometry_name} touches a single bath, so it takes no applied voltage (got {conditions.voltage} V) "
+            "and no separate right bath; use a geometry between two baths (Membrane, Cylinder, Cone, Slit) for that"
         )
 
 
-def _species_index(electrolyte: Electrolyte, name) -> int:
+def _species_index(electrolyte: Electrolyte, name, what: str = "ion") -> int:
     try:
         return electrolyte.names.index(name if isinstance(name, str) else name.name)
     except ValueError:
@@ -138,4 +167,4 @@ def _species_index(electrolyte: Electrolyte, name) -> int:
         canonical = get_ion(name).name
         if canonical in electrolyte.names:
             return electrolyte.names.index(canonical)
-        raise ValueError(f"excess_potential names ion {name!r}, which is not in the electrolyte {electrolyte.names}") from None
+        raise ValueError(f"{what} names ion {name!r}, which is not in the electrolyte {electrolyte.names}") from None

@@ -1,15 +1,25 @@
-"""The result of a steady solve: fields and observables in SI, and solver diagnostics."""
+"""The result of a steady solve: fields and observables in SI, and solver diagnostics.
+
+Observables come from :mod:`pnp.quantity`. When the inputs were plain numbers they are NumPy
+values (floats for scalars); when the solve was differentiated or traced (``jax.grad``,
+``jax.jit`` through :func:`pnp.solve`) they are JAX arrays carrying the derivatives.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 from functools import cached_property
 
+import jax.numpy as jnp
 import numpy as np
 
-from . import observables
+from . import quantity
+from .physics.state import State
 from .problem import Problem
-from .solver.continuation import SolveInfo
+from .solver.newton import NewtonOptions
+from .steady import SolveInfo
+from .tracing import is_traced
+from .tracing import plain as _out
 
 
 @dataclasses.dataclass(frozen=True)
@@ -18,12 +28,14 @@ class Solution:
 
     Fields are (nz, nr) cell arrays (inactive cells hold NaN); observables are in SI
     (A, mol/s, V; per metre of depth for planar 2D and per m² for 1D — see ``flux_unit``).
+    ``info`` holds the solver diagnostics (None when the solve ran under jit).
     """
 
     problem: Problem
-    state: object  # (nz, nr, 1 + N) nondimensional unknowns
+    state: State  # nondimensional unknowns (named fields)
     voltage: float  # V = φ_left − φ_right (V)
-    info: SolveInfo
+    info: SolveInfo | None
+    options: NewtonOptions = NewtonOptions()
 
     @property
     def species(self) -> tuple[str, ...]:
@@ -40,66 +52,71 @@ class Solution:
     @property
     def z(self) -> np.ndarray:
         """Cell-centroid z (m)."""
-        return np.asarray(self.problem.grid.cell_z) * self.problem.scales.length
+        return _out(self.problem.grid.cell_z * self.problem.scales.length)
 
     @property
     def r(self) -> np.ndarray:
         """Cell-centroid r (m) (the transverse coordinate in planar 2D)."""
-        return np.asarray(self.problem.grid.cell_r) * self.problem.scales.length
+        return _out(self.problem.grid.cell_r * self.problem.scales.length)
 
     @cached_property
     def potential(self) -> np.ndarray:
         """φ (V) per cell."""
-        phi = np.asarray(self.state[..., 0]) * self.problem.scales.voltage
-        return np.where(self._active, phi, np.nan)
+        return _out(jnp.where(self._active, self.state.potential * self.problem.scales.voltage, jnp.nan))
 
     @cached_property
     def concentrations(self) -> np.ndarray:
         """c_i (mol/m³) per cell, shape (N, nz, nr)."""
-        c = np.exp(np.moveaxis(np.asarray(self.state[..., 1:]), -1, 0)) * self.problem.scales.concentration
-        return np.where(self._active[None], c, np.nan)
+        c = jnp.exp(self.state.log_concentration) * self.problem.scales.concentration
+        return _out(jnp.where(self._active[None], c, jnp.nan))
 
     def concentration(self, ion: str) -> np.ndarray:
-        return self.concentrations[self.species.index(ion)]
+        return self.concentrations[self.problem.species(ion)]
 
     @cached_property
     def flux_profile(self) -> np.ndarray:
         """Species fluxes through every z-face column (N, nz + 1), in ``flux_unit``."""
-        return np.asarray(observables.cross_section_fluxes(self.problem, self.state))
+        return _out(quantity.cross_section_fluxes(self.problem, self.state))
 
     @property
     def fluxes(self) -> dict[str, float]:
-        """Species flux through the middle cross-section, by ion, in ``flux_unit`` (+z)."""
-        mid = self.flux_profile.shape[1] // 2
-        return {name: float(v) for name, v in zip(self.species, self.flux_profile[:, mid])}
+        """Species flux through the mid cross-section, by ion, in ``flux_unit`` (+z)."""
+        values = _out(quantity.fluxes(self.problem, self.state))
+        return {name: _out(v) for name, v in zip(self.species, values)}
 
     @cached_property
     def current_profile(self) -> np.ndarray:
         """Current through every z-face column (A, or per m / per m²), positive along +z."""
-        return np.asarray(observables.current_profile(self.problem, self.state))
+        return _out(quantity.current_profile(self.problem, self.state))
 
     @property
     def current(self) -> float:
-        """Current through the middle cross-section (A; A/m for planar, A/m² for 1D)."""
-        return float(self.current_profile[len(self.current_profile) // 2])
+        """Current through the mid cross-section (A; A/m for planar, A/m² for 1D)."""
+        return _out(quantity.current(self.problem, self.state))
+
+    @property
+    def conductance(self) -> float:
+        """Exact differential conductance dI/dV at this voltage (S; S/m planar, S/m² 1D): one
+        tangent solve, no finite difference."""
+        return _out(quantity.conductance(self.problem, self.state, self.options))
 
     @property
     def conservation_error(self) -> float:
-        return observables.conservation_error(self.problem, self.state)
+        return quantity.conservation_error(self.problem, self.state)
 
     def wall_potential(self):
         """(z, r, φ) on wall faces (m, m, V), from the surface-charge boundary condition."""
-        return observables.wall_potential(self.problem, self.state)
+        z, r, phi = quantity.wall_potential(self.problem, self.state)
+        return z, r, _out(phi)
 
     @property
     def transference_numbers(self) -> dict[str, float]:
-        """t_i = F z_i J_i / I through the middle cross-section (Σ t_i = 1; undefined at I = 0)."""
-        from .constants import FARADAY
-
-        if self.current == 0.0:
+        """t_i = F z_i J_i / I through the mid cross-section (Σ t_i = 1; undefined at I = 0)."""
+        current = self.current
+        if not is_traced(current) and current == 0.0:
             raise ValueError("transference numbers are undefined at zero current")
-        valence = dict(zip(self.species, np.asarray(self.problem.parameters.valence)))
-        return {ion: FARADAY * valence[ion] * flux / self.current for ion, flux in self.fluxes.items()}
+        values = _out(quantity.transference_numbers(self.problem, self.state))
+        return {ion: _out(t) for ion, t in zip(self.species, values)}
 
     def axial_profile(self):
         """Cross-section averages along z: (z (m), φ (V), c (N, nz) mol/m³), volume-weighted over active cells."""

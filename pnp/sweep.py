@@ -11,16 +11,17 @@ from __future__ import annotations
 import dataclasses
 import sys
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
+import jax
 import numpy as np
 
-from .electrolyte import Electrolyte
-from .geometry.base import Mesh, Profile
+from . import quantity
+from .conditions import Conditions
 from .problem import build_problem
 from .solution import Solution
-from .solver.continuation import solve_steady
-from .solver.newton import NewtonOptions
+from .steady import check, solve_system
+from .tracing import is_traced, plain
 
 
 @dataclasses.dataclass(frozen=True)
@@ -37,11 +38,11 @@ class IVCurve:
     @property
     def currents(self) -> np.ndarray:
         """Current (A; A/m planar, A/m² 1D), positive along +z."""
-        return np.array([s.current for s in self.solutions])
+        return _stack([s.current for s in self.solutions])
 
     def fluxes(self, ion: str) -> np.ndarray:
         """Flux of ``ion`` at every voltage (mol/s; per m planar, per m² 1D), positive along +z."""
-        return np.array([s.fluxes[ion] for s in self.solutions])
+        return _stack([s.fluxes[ion] for s in self.solutions])
 
     def at(self, voltage: float) -> Solution:
         index = int(np.argmin(np.abs(self.voltages - voltage)))
@@ -49,60 +50,47 @@ class IVCurve:
             raise ValueError(f"voltage {voltage} V is not in the sweep {self.voltages}")
         return self.solutions[index]
 
-    def chord_conductance(self) -> np.ndarray:
-        """I/V at every nonzero voltage (S); NaN at V = 0."""
-        v = self.voltages
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.where(v != 0, self.currents / v, np.nan)
-
     def conductance(self) -> float:
-        """Slope dI/dV at 0 V (S) from the two voltages nearest 0 on either side of it."""
-        v, i = self.voltages, self.currents
-        below, above = v[v < 0], v[v > 0]
-        if len(below) == 0 or len(above) == 0:
-            raise ValueError("conductance at 0 V needs voltages on both sides of 0")
-        lo, hi = int(np.flatnonzero(v == below.max())[0]), int(np.flatnonzero(v == above.min())[0])
-        return float((i[hi] - i[lo]) / (v[hi] - v[lo]))
+        """Chord slope (I(V₊) − I(V₋))/(V₊ − V₋) (S) between the two voltages nearest 0 on either
+        side of it (the exact slope at a point is :attr:`pnp.Solution.conductance`)."""
+        return plain(quantity.chord_conductance(self.voltages, self.currents))
 
     def rectification(self, voltage: float) -> float:
         """r = |I(+V)| / |I(−V)| (V > 0)."""
         if voltage <= 0:
             raise ValueError("rectification needs a positive voltage magnitude")
-        return abs(self.at(voltage).current) / abs(self.at(-voltage).current)
+        return plain(quantity.rectification(self.at(voltage).current, self.at(-voltage).current))
 
 
-def sweep(
-    geometry,
-    electrolyte: Electrolyte,
-    voltages: Sequence[float],
-    *,
-    right: Electrolyte | None = None,
-    mesh: Mesh = Mesh(),
-    options: NewtonOptions = NewtonOptions(),
-    excess_potential: Mapping[str, Profile] | None = None,
-    permittivity: Profile | None = None,
-    progress: bool = False,
-) -> IVCurve:
+def _stack(values):
+    return jax.numpy.stack(values) if is_traced(values) else np.array(values)
+
+
+def sweep(geometry, conditions, voltages: Sequence[float], *, progress: bool = False, **changes) -> IVCurve:
     """Solve at every voltage (V), continuing from 0 V outward in both directions.
 
-    ``progress=True`` prints one line per bias point to stderr.
+    ``conditions``: a :class:`~pnp.Conditions` or the left bath plus keyword fields (as for
+    :func:`pnp.solve`; its voltage is ignored). ``progress=True`` prints one line per bias
+    point to stderr. Differentiable like :func:`pnp.solve` (e.g. ``rectification`` with
+    respect to σ).
     """
     voltages = np.unique(np.asarray(voltages, dtype=np.float64))
     if voltages.size == 0 or not np.all(np.isfinite(voltages)):
         raise ValueError("voltages must be a non-empty list of finite numbers (V)")
-    problem = build_problem(geometry, electrolyte, 0.0, right=right, mesh=mesh,
-                            excess_potential=excess_potential, permittivity=permittivity)
-    thermal = problem.scales.voltage
+    conditions = Conditions.of(conditions, 0.0, **changes)
+    problem = build_problem(geometry, conditions)
+    options = conditions.options
 
     def solve_at(voltage, guess):
-        params = problem.parameters.replace(left_potential=problem.parameters.left_potential * 0 + voltage / thermal)
+        at = problem.at_voltage(voltage)
         start = time.perf_counter()
-        state, info = solve_steady(problem.grid, params, guess=guess, options=options)
-        solution = Solution(dataclasses.replace(problem, parameters=params), state, float(voltage), info)
-        if progress:
-            print(f"  V = {voltage:+.4f} V  I = {solution.current:+.4e}  "
-                  f"({info.newton_iterations} Newton iterations, {time.perf_counter() - start:.2f} s)",
-                  file=sys.stderr, flush=True)
+        state, result = solve_system(at.system, guess, options)
+        solution = Solution(at, state, float(voltage), check(result), options)
+        if progress and solution.info is not None:
+            current = solution.current
+            shown = f"{current:+.4e}" if not is_traced(current) else "(traced)"
+            print(f"  V = {voltage:+.4f} V  I = {shown}  ({solution.info.newton_iterations} Newton iterations, "
+                  f"{time.perf_counter() - start:.2f} s)", file=sys.stderr, flush=True)
         return solution
 
     origin = solve_at(0.0, None)
@@ -114,7 +102,8 @@ def sweep(
             guess = s1
             if len(history) > 1:
                 v0, s0 = history[-2]
-                guess = s1 + (s1 - s0) * ((v - v1) / (v1 - v0))
+                ratio = (v - v1) / (v1 - v0)
+                guess = jax.tree_util.tree_map(lambda a, b: a + (a - b) * ratio, s1, s0)
             solution = solve_at(v, guess)
             results[float(v)] = solution
             history.append((float(v), solution.state))

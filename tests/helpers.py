@@ -74,3 +74,32 @@ def assert_gradient_matches_central_difference(f, params, names, rel=1e-5, step=
         ad = jnp.sum(getattr(grads, name) * direction)
         print(f"{name}: adjoint {float(ad):.10e}, central difference {float(fd):.10e}")
         assert float(ad) == pytest.approx(float(fd), rel=rel)
+
+
+# ---------------------------------------------------------------------------------------------
+# The packed (nz, nr, 1 + N) layout of the PNP unknowns, as the loop references in the tests use it
+
+
+def to_state(packed):
+    """pnp.physics.State from a packed array: [..., 0] potential, [..., 1:] log-concentrations."""
+    import jax.numpy as jnp
+
+    from pnp.physics import State
+
+    packed = jnp.asarray(packed)
+    return State(potential=packed[..., 0], log_concentration=jnp.moveaxis(packed[..., 1:], -1, 0))
+
+
+def packed_residual(packed, grid, params):
+    """The PNP residual (pnp.physics.residual) on packed arrays."""
+    from pnp.physics import System, residual
+    from pnp.solver import pack
+
+    return pack(residual(to_state(packed), System(grid, params)))
+
+
+def pnp_context(packed, grid, params):
+    """What PNP terms see (pnp.physics.Context) for a packed state."""
+    from pnp.physics import PNP, Context
+
+    return Context(to_state(packed), grid, params, PNP)

@@ -5,13 +5,15 @@ import subprocess
 import sys
 import textwrap
 
+import jax
 import numpy as np
 import pytest
 
 import pnp
 from pnp.batch import check_converged, solve_batch, stack_parameters, sweep_batched, voltage_chains
-from pnp.solver import ConvergenceError, NewtonOptions
-from pnp.solver.continuation import solve_steady
+from pnp.physics import System
+from pnp.solver import ConvergenceError, NewtonOptions, pack
+from pnp.steady import check, solve_system
 
 KCL = pnp.Electrolyte.from_salts({"KCl": 10.0})
 MEMBRANE = pnp.Membrane(1e-6, fixed_charge=-50.0)
@@ -40,6 +42,17 @@ def test_batched_sweep_in_a_charged_pore():
     np.testing.assert_allclose(batched.currents, sequential.currents, rtol=1e-8)
 
 
+def solve_steady(grid, params, guess=None):
+    """The packed converged state of one design by the full steady solve (continuation)."""
+    state, result = solve_system(System(grid, params), guess)
+    check(result)
+    return np.asarray(pack(state))
+
+
+def member(tree, k):
+    return np.asarray(pack(jax.tree_util.tree_map(lambda a: a[k], tree)))
+
+
 def _designs():
     sol = pnp.solve(MEMBRANE, KCL, 0.1)
     p0 = sol.problem.parameters
@@ -54,8 +67,8 @@ def test_solve_batch_equals_loop():
     result = solve_batch(sol.problem.grid, stack_parameters(designs), sol.state)
     check_converged(result)
     for k, params in enumerate(designs):
-        state, _ = solve_steady(sol.problem.grid, params, guess=sol.state)
-        np.testing.assert_allclose(np.asarray(result.state[k]), np.asarray(state), rtol=1e-10, atol=1e-10)
+        state = solve_steady(sol.problem.grid, params, guess=sol.state)
+        np.testing.assert_allclose(member(result.state, k), state, rtol=1e-10, atol=1e-10)
 
 
 def test_unconverged_batch_member_raises_with_its_index():
@@ -79,6 +92,7 @@ SHARDED = textwrap.dedent("""
     import jax, numpy as np
     import pnp
     from pnp.batch import solve_batch, stack_parameters, sweep_batched
+    from pnp.solver import pack
     assert len(jax.devices()) == 4, jax.devices()
     kcl = pnp.Electrolyte.from_salts({"KCl": 10.0})
     membrane = pnp.Membrane(1e-6, fixed_charge=-50.0)
@@ -88,8 +102,8 @@ SHARDED = textwrap.dedent("""
     one = solve_batch(sol.problem.grid, designs, sol.state)
     four = solve_batch(sol.problem.grid, designs, sol.state, devices=jax.devices())
     assert bool(np.all(four.converged)), four.converged
-    print("designs max abs diff", float(np.max(np.abs(np.asarray(one.state) - np.asarray(four.state)))))
-    np.testing.assert_allclose(np.asarray(four.state), np.asarray(one.state), rtol=1e-12, atol=1e-12)
+    print("designs max abs diff", float(np.max(np.abs(np.asarray(pack(one.state)) - np.asarray(pack(four.state))))))
+    np.testing.assert_allclose(np.asarray(pack(four.state)), np.asarray(pack(one.state)), rtol=1e-12, atol=1e-12)
     volts = np.linspace(-1, 1, 11)
     a = sweep_batched(membrane, kcl, volts, chains=3, right=kcl.scaled(0.1))
     b = sweep_batched(membrane, kcl, volts, chains=3, right=kcl.scaled(0.1), devices=jax.devices())
@@ -108,7 +122,7 @@ def test_sharded_over_simulated_devices_equals_single_device():
 
 def test_solve_designs_groups_by_difficulty_and_equals_one_by_one():
     """24 designs (fixed charge ×0.3…×6 and ±0.5 V) in groups of 8 ordered by distance from the
-    origin design: every state equals its own continuation solve (pnp.solver.solve_steady) to 1e-10."""
+    origin design: every state equals its own continuation solve (pnp.steady.solve_system) to 1e-10."""
     from pnp.batch import design_distance, solve_designs
 
     sol = pnp.solve(MEMBRANE, KCL, 0.0)
@@ -120,5 +134,5 @@ def test_solve_designs_groups_by_difficulty_and_equals_one_by_one():
     assert np.argmax(distance) in (22, 23) and distance.min() > 0
     states = solve_designs(sol.problem.grid, designs, p0, sol.state, group_size=8)
     for params, state in zip(designs, states):
-        reference, _ = solve_steady(sol.problem.grid, params)
-        np.testing.assert_allclose(np.asarray(state), np.asarray(reference), rtol=1e-10, atol=1e-10)
+        reference = solve_steady(sol.problem.grid, params)
+        np.testing.assert_allclose(np.asarray(pack(state)), reference, rtol=1e-10, atol=1e-10)

@@ -1,11 +1,10 @@
 """Implicit differentiation of steady states (issue 4, core): gradients against central
 finite differences, forward mode, and vmap over designs against a loop.
 
-Each test solves once with the public API (warm start), then differentiates
-``implicit_state`` — the Newton iterations are never differentiated.
+Each test solves once with the public API (warm start), then differentiates the steady state
+of :func:`pnp.steady.solve_system` (Newton from that state, implicit derivatives) — the Newton
+iterations are never differentiated.
 """
-
-import dataclasses
 
 import jax
 import jax.numpy as jnp
@@ -13,8 +12,8 @@ import numpy as np
 import pytest
 
 import pnp
-from pnp import observables
-from pnp.solver import implicit_state
+from pnp import quantity
+from pnp.steady import solve_system
 
 from helpers import assert_gradient_matches_central_difference
 
@@ -28,8 +27,8 @@ def current_function(solution):
     mid = problem.grid.zface_area.shape[0] // 2
 
     def current(params):
-        state, converged = implicit_state(solution.state, problem.grid, params)
-        return observables.current_profile(dataclasses.replace(problem, parameters=params), state)[mid]
+        state, _ = solve_system(problem.at(params).system, solution.state, continuation=False)
+        return quantity.current_profile(problem.at(params), state)[mid]
 
     return current
 
@@ -69,8 +68,8 @@ def test_vmap_over_designs_matches_loop():
     batch = jax.vmap(lambda s, v: p0.replace(fixed_charge=p0.fixed_charge * s, left_potential=v))(charge, volt)
 
     def current(params):
-        state, converged = implicit_state(sol.state, problem.grid, params)
-        return observables.current_profile(dataclasses.replace(problem, parameters=params), state).mean(), converged
+        state, result = solve_system(problem.at(params).system, sol.state, continuation=False)
+        return quantity.current_profile(problem.at(params), state).mean(), result.converged
 
     batched, ok = jax.jit(jax.vmap(current))(batch)
     assert bool(jnp.all(ok))

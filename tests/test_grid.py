@@ -261,21 +261,26 @@ def test_graded_nodes_bad_inputs(args):
 # channels (two grid shapes in all: without and with reservoirs)
 
 
+def discretize(geometry):
+    """The geometry on a fresh mesh: its layout for DEBYE, MESH, SCALES, then the mapping onto it."""
+    return geometry.layout(DEBYE, MESH, SCALES).discretize(geometry)
+
+
 @pytest.fixture(scope="module")
 def bare():
     """Cylinder, cone and slit without reservoirs (same mesh controls → same grid shape)."""
     return {
-        "cylinder": Cylinder(R * NM, L * NM, SIGMA, reservoirs=None).discretize(DEBYE, MESH, SCALES),
-        "cone": Cone(TIP * NM, BASE * NM, L * NM, SIGMA, reservoirs=None).discretize(DEBYE, MESH, SCALES),
-        "slit": Slit(2 * R * NM, L * NM, SIGMA, reservoirs=None).discretize(DEBYE, MESH, SCALES),
+        "cylinder": discretize(Cylinder(R * NM, L * NM, SIGMA, reservoirs=None)),
+        "cone": discretize(Cone(TIP * NM, BASE * NM, L * NM, SIGMA, reservoirs=None)),
+        "slit": discretize(Slit(2 * R * NM, L * NM, SIGMA, reservoirs=None)),
     }
 
 
 @pytest.fixture(scope="module")
 def with_reservoirs():
     return {
-        "cylinder": Cylinder(R * NM, L * NM, SIGMA, reservoirs=RESERVOIRS).discretize(DEBYE, MESH, SCALES),
-        "cone": Cone(TIP * NM, BASE * NM, L * NM, SIGMA, reservoirs=RESERVOIRS).discretize(DEBYE, MESH, SCALES),
+        "cylinder": discretize(Cylinder(R * NM, L * NM, SIGMA, reservoirs=RESERVOIRS)),
+        "cone": discretize(Cone(TIP * NM, BASE * NM, L * NM, SIGMA, reservoirs=RESERVOIRS)),
     }
 
 
@@ -423,7 +428,7 @@ def test_first_wall_cell_resolves_the_debye_length_along_the_cone(with_reservoir
         lambda: Cone(5e-9, 2e-9, 1e-8),
         lambda: Cone(0.0, 2e-9, 1e-8),
         lambda: Slit(0.0, 1e-8),
-        lambda: Cylinder(5e-9, 2e-8, reservoirs=Reservoirs(radius=4e-9)).discretize(DEBYE, MESH, SCALES),
+        lambda: discretize(Cylinder(5e-9, 2e-8, reservoirs=Reservoirs(radius=4e-9))),
         lambda: Mesh(growth=1.0),
         lambda: Mesh(wall_cell=-1e-10),
         lambda: Mesh(refinement=0),

@@ -13,10 +13,17 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from pnp.physics import Parameters, residual
-from pnp.solver import NewtonOptions, block_jacobian, newton_solve
+from pnp.physics import Parameters, System, residual
+from pnp.solver import NewtonOptions, band_jacobian, newton_solve, pack
 
-from helpers import ACTIVE_2D, NODES_1D, R_2D, VALENCE, Z_2D, build_grid, dense_from_blocks
+from helpers import (ACTIVE_2D, NODES_1D, R_2D, VALENCE, Z_2D, build_grid, dense_from_blocks, packed_residual,
+                     to_state)
+
+
+def block_jacobian(fun, x):
+    """(fun(x), (lower, diag, upper)) from the colored band Jacobian."""
+    value, matrix = band_jacobian(fun, x)
+    return value, matrix.blocks()
 
 # ---------------------------------------------------------------------------------------------
 # A synthetic residual with a full 9-point stencil and its analytic Jacobian
@@ -103,14 +110,15 @@ def random_params(grid, seed):
         poisson_coefficient=jnp.asarray(4.2),
     )
 
-RESIDUAL = jax.jit(residual)
+RESIDUAL = jax.jit(packed_residual)
 
 @jax.jit
 def pnp_jacobians(state, grid, params):
     """Block Jacobian and the dense reference (jax.jacfwd), in one compilation."""
     n = state.size
-    dense = jax.jacfwd(residual)(state, grid, params).reshape(n, n)
-    return block_jacobian(lambda s: residual(s, grid, params), state), residual(state, grid, params), dense
+    dense = jax.jacfwd(packed_residual)(state, grid, params).reshape(n, n)
+    return (block_jacobian(lambda s: packed_residual(s, grid, params), state), packed_residual(state, grid, params),
+            dense)
 
 @pytest.mark.parametrize("case", ["1d", "2d"])
 def test_pnp_block_jacobian_matches_jacfwd(problems, case):
@@ -168,9 +176,15 @@ def charged_wall():
     start[..., 1:] = np.log(C_BATH)
     return grid, params, jnp.asarray(start)
 
+def newton(start, grid, params, options=NewtonOptions()):
+    """Plain PNP Newton from a packed start; the result's state packed again."""
+    result = newton_solve(residual, to_state(start), System(grid, params), options)
+    return result.replace(state=pack(result.state))
+
+
 def test_newton_converges_quadratically(charged_wall):
     grid, params, start = charged_wall
-    result = newton_solve(start, grid, params)
+    result = newton(start, grid, params)
     k = int(result.iterations)
     history = np.asarray(result.residual_history)
     assert bool(result.converged) and 3 <= k < 40
@@ -192,7 +206,7 @@ def test_newton_converges_quadratically(charged_wall):
 
 def test_newton_reports_failure_without_raising(charged_wall):
     grid, params, start = charged_wall
-    result = newton_solve(start, grid, params, NewtonOptions(max_iterations=1, linear_solver="thomas"))
+    result = newton(start, grid, params, NewtonOptions(max_iterations=1, linear_solver="thomas"))
     assert not bool(result.converged)
     assert int(result.iterations) == 1
     assert np.all(np.isfinite(np.asarray(result.state)))
@@ -215,18 +229,23 @@ def _cone_problem():
 def test_pnp_jacobian_fits_the_five_point_pnp_pattern(problems, case):
     """The 5-coloring recovers the full 9-point band exactly, and the PNP Jacobian has no entry
     outside the sparse "pnp" pattern (tapered mapped grid, 3 ions, charged walls and membrane)."""
-    from pnp.linalg.sparse import band_pattern
-    from pnp.solver import band_jacobian
+    from pnp.linalg import Couplings
+    from pnp.linalg.host_sparse import csr_structure
+    from pnp.physics import PNP
+    from pnp.steady import couplings
 
     grid, params = _cone_problem() if case == "cone" else problems[case]
     nz, nr = grid.shape
     n = len(np.asarray(params.valence))
     rng = np.random.default_rng(5)
     state = jnp.asarray(np.concatenate([rng.normal(size=(nz, nr, 1)), rng.normal(scale=0.7, size=(nz, nr, n))], -1))
-    bands = jax.jit(lambda s: [band_jacobian(lambda x: residual(x, grid, params), s, stencil=k)[1] for k in (9, 5)])
+    derived = couplings(PNP, n)
+    assert not derived.nine_point  # the two-point residual: the five-point coloring applies
+    bands = jax.jit(lambda s: [band_jacobian(lambda x: packed_residual(x, grid, params), s, c)[1].values
+                               for c in (Couplings.full(n + 1), derived)])
     nine, five = (np.asarray(b) for b in bands(state))
     np.testing.assert_allclose(five, nine, rtol=1e-13, atol=1e-13 * np.abs(nine).max())
     inside = np.zeros(nine.size, bool)
-    inside[band_pattern(nz, nr, n + 1, "pnp")[0]] = True
+    inside[csr_structure(nz, nr, derived)[0]] = True
     assert np.abs(nine.ravel()[inside]).max() > 0
     assert np.all(nine.ravel()[~inside] == 0)

@@ -1,9 +1,11 @@
-"""Block-tridiagonal solvers (pnp.linalg) against dense NumPy linear algebra.
+"""Block-tridiagonal algorithms and the band format (pnp.linalg) against dense NumPy linear algebra.
 
 Every check assembles the dense matrix independently (NumPy loops) and compares the block
 solvers' answers with ``numpy.linalg.solve``; derivatives are compared with the analytic
 adjoint formulas of a linear solve and with central finite differences.
 """
+
+import types
 
 import jax
 import jax.numpy as jnp
@@ -11,9 +13,10 @@ import numpy as np
 import pytest
 
 from helpers import dense_from_blocks
-from pnp.linalg import SOLVERS, block_tridiagonal, cyclic_reduction_solve, matvec, solve, thomas_solve, transpose
+from pnp.linalg import BACKENDS, BandMatrix, Couplings, LinearSolver, cyclic_reduction_solve, registry, thomas_solve
 
-METHODS = ["cyclic_reduction", "thomas"]  # the pure-JAX direct solvers (other backends may be added)
+METHODS = ["cyclic_reduction", "thomas"]  # the pure-JAX block algorithms (every backend: test_linear_backends)
+SOLVERS = {"thomas": thomas_solve, "cyclic_reduction": cyclic_reduction_solve}
 JITTED = {name: jax.jit(fun) for name, fun in SOLVERS.items()}
 
 
@@ -102,48 +105,71 @@ def test_pivoting_inside_blocks():
                                    atol=1e-12)
 
 
+def random_band(nz, nr, nc, seed=0):
+    """A random BandMatrix (entries outside the grid zero, diagonal blocks dominant)."""
+    rng = np.random.default_rng(seed)
+    values = rng.normal(size=(nz, nr, 3, 3, nc, nc))
+    values[:, :, 1, 1] += 6.0 * nc * np.eye(nc)
+    i, j = np.arange(nz)[:, None, None, None], np.arange(nr)[None, :, None, None]
+    dz, dr = np.arange(-1, 2)[None, None, :, None], np.arange(-1, 2)[None, None, None, :]
+    outside = (i + dz < 0) | (i + dz >= nz) | (j + dr < 0) | (j + dr >= nr)
+    values[outside] = 0.0
+    return BandMatrix(jnp.asarray(values), Couplings.full(nc))
+
+
 def test_transpose_gives_transposed_matrix():
-    lower, diag, upper, _ = random_system(5, 3)
-    t_lower, t_diag, t_upper = transpose(lower, diag, upper)
-    np.testing.assert_array_equal(dense_from_blocks(t_lower, t_diag, t_upper), dense_from_blocks(lower, diag, upper).T)
+    band = random_band(5, 3, 2)
+    t_lower, t_diag, t_upper = band.T.blocks()
+    np.testing.assert_array_equal(dense_from_blocks(t_lower, t_diag, t_upper), dense_from_blocks(*band.blocks()).T)
     # the unused corner blocks of the transpose are zero
     assert np.all(np.asarray(t_lower[0]) == 0) and np.all(np.asarray(t_upper[-1]) == 0)
 
 
 @pytest.mark.parametrize("method", METHODS)
 def test_transposed_solve(method):
-    lower, diag, upper, rhs = random_system(3, 2)
-    x = JITTED[method](*transpose(lower, diag, upper), rhs)
-    expected = np.linalg.solve(dense_from_blocks(lower, diag, upper).T, rhs.reshape(-1)).reshape(rhs.shape)
+    band = random_band(3, 2, 2, seed=1)
+    rhs = np.random.default_rng(2).normal(size=(3, 2, 2))
+    x = jax.jit(lambda b, r: registry.solve(b, r, method, transpose=True))(band, rhs)
+    expected = np.linalg.solve(dense_from_blocks(*band.blocks()).T, rhs.reshape(-1)).reshape(rhs.shape)
     np.testing.assert_allclose(np.asarray(x), expected, rtol=1e-11, atol=1e-12)
 
 
 def test_matvec_matches_dense_product():
-    lower, diag, upper, rhs = random_system(5, 3)
-    y = matvec(lower, diag, upper, rhs)
-    np.testing.assert_allclose(np.asarray(y), (dense_from_blocks(lower, diag, upper) @ rhs.reshape(-1)).reshape(rhs.shape),
+    band = random_band(5, 3, 2, seed=3)
+    x = np.random.default_rng(4).normal(size=(5, 3, 2))
+    y = band.matvec(jnp.asarray(x))
+    np.testing.assert_allclose(np.asarray(y), (dense_from_blocks(*band.blocks()) @ x.reshape(-1)).reshape(x.shape),
                                rtol=1e-13, atol=1e-13)
 
 
 @pytest.mark.parametrize("method", METHODS)
 def test_dispatch_by_name(method, monkeypatch):
     calls = []
-    monkeypatch.setitem(block_tridiagonal.SOLVERS, method, lambda *args: calls.append(args) or "sentinel")
-    assert solve(1, 2, 3, 4, method=method) == "sentinel"
-    assert calls == [(1, 2, 3, 4)]
+
+    class Recorder(LinearSolver):
+        name = method
+
+        def solve(self, matrix, rhs):
+            calls.append((matrix, rhs))
+            return "sentinel"
+
+    monkeypatch.setitem(BACKENDS, method, Recorder())
+    matrix = types.SimpleNamespace(shape=(3, 2, 1))
+    assert registry.solve(matrix, 4, method=method) == "sentinel"
+    assert calls == [(matrix, 4)]
 
 
 def test_default_method_is_a_known_solver():
     import inspect
 
-    assert inspect.signature(solve).parameters["method"].default in SOLVERS
+    assert inspect.signature(registry.solve).parameters["method"].default in registry.methods()
+    assert registry.choose("auto", (10, 4, 3)).name in BACKENDS
 
 
 @pytest.mark.parametrize("bad", ["lu", "", "Thomas", None])
 def test_unknown_method_raises(bad):
-    lower, diag, upper, rhs = random_system(3, 2)
     with pytest.raises(ValueError, match="unknown linear solver"):
-        solve(lower, diag, upper, rhs, method=bad)
+        registry.choose(bad, (3, 2, 1))
 
 
 @pytest.mark.parametrize("method", METHODS)
@@ -201,6 +227,8 @@ def test_gradient_matches_adjoint_formula(method):
 
 
 def test_solvers_module_exports():
-    assert {"thomas", "cyclic_reduction"} <= set(SOLVERS)
-    assert SOLVERS["thomas"] is thomas_solve and SOLVERS["cyclic_reduction"] is cyclic_reduction_solve
-    assert block_tridiagonal.solve is solve
+    assert {"thomas", "cyclic_reduction", "umfpack", "superlu"} <= set(BACKENDS)
+    assert all(isinstance(solver, LinearSolver) and solver.name == name for name, solver in BACKENDS.items())
+    import pnp.linalg
+
+    assert pnp.linalg.solve is registry.solve and pnp.linalg.thomas_solve is thomas_solve

@@ -7,6 +7,7 @@ import pytest
 
 import pnp
 from pnp import analytic
+from pnp.validation_problems import V3_CASES, V5_CONE, V5_CYLINDER
 
 KCL_D = (1.957e-9, 2.032e-9)
 
@@ -20,44 +21,33 @@ def linear_response(geometry, electrolyte, mesh=pnp.Mesh(), dv=1e-3):
     return pnp.sweep(geometry, electrolyte, [-dv, dv], mesh=mesh)
 
 
-def mid_channel_conductance(iv, length):
-    """G = I / (E_mid · L): the conductance of the infinitely long channel (no end effects)."""
-    plus, minus = iv.solutions[-1], iv.solutions[0]
-    current = 0.5 * (plus.current - minus.current)
-    dphi = 0.5 * (plus.potential - minus.potential)
-    z = plus.z[:, 0]
-    i1, i2 = (int(np.argmin(np.abs(z - f * length))) for f in (0.4, 0.6))
-    field = (np.nanmean(dphi[i1]) - np.nanmean(dphi[i2])) / (z[i2] - z[i1])
-    return current / (field * length)
-
-
-@pytest.mark.parametrize("c, expected_nS", [(0.1, 0.04786), (10.0, 0.04962), (100.0, 0.13165), (1000.0, 1.1800)])
-def test_v3_long_channel_conductance(c, expected_nS):
-    bath = kcl(c)
-    iv = linear_response(pnp.Cylinder(5e-9, 1e-6, -0.02, reservoirs=None), bath)
-    g = mid_channel_conductance(iv, 1e-6)
-    print(f"V3 c = {c} mM: G = {g * 1e9:.5f} nS (reference {expected_nS} nS, {100 * (g * 1e9 / expected_nS - 1):+.3f} %)")
-    assert g * 1e9 == pytest.approx(expected_nS, rel=5e-3)  # tolerance 0.5 % (VALIDATION V3)
-    exact = analytic.long_channel_conductance(5e-9, 1e-6, -0.02, bath.concentrations, bath.valences,
-                                              bath.diffusivities)
-    assert g == pytest.approx(exact, rel=5e-3)
+@pytest.mark.parametrize("case", V3_CASES, ids=lambda c: c.key)
+def test_v3_long_channel_conductance(case):
+    """0.04786, 0.04962, 0.13165, 1.1800 nS at 0.1, 10, 100, 1000 mM (mid-channel field)."""
+    g, _ = case.run()
+    print(f"V3 c = {case.concentration} mM: G = {g:.5f} nS (reference {case.expected} nS, "
+          f"{100 * (g / case.expected - 1):+.3f} %)")
+    assert g == pytest.approx(case.expected, rel=case.tolerance)  # tolerance 0.5 % (VALIDATION V3)
+    assert g == pytest.approx(case.exact_nS(), rel=case.tolerance)
 
 
 def test_v5_uncharged_cylinder_with_access_resistance():
     bath = kcl(1000.0)
-    g = linear_response(pnp.Cylinder(5e-9, 20e-9, 0.0), bath).conductance()
-    print(f"V5 cylinder: G = {g * 1e9:.3f} nS (reference 42.24 nS, {100 * (g * 1e9 / 42.24 - 1):+.2f} %)")
-    assert g * 1e9 == pytest.approx(42.24, rel=0.03)  # tolerance 3 %
-    assert g == pytest.approx(analytic.ohmic_cylinder_conductance(5e-9, 20e-9, bath.conductivity), rel=0.03)
+    g, _ = V5_CYLINDER.run()
+    print(f"V5 cylinder: G = {g:.3f} nS (reference 42.24 nS, {100 * (g / 42.24 - 1):+.2f} %)")
+    assert g == pytest.approx(V5_CYLINDER.expected, rel=V5_CYLINDER.tolerance)  # 42.24 nS, tolerance 3 %
+    assert g * 1e-9 == pytest.approx(analytic.ohmic_cylinder_conductance(5e-9, 20e-9, bath.conductivity),
+                                     rel=V5_CYLINDER.tolerance)
 
 
 @pytest.mark.slow
 def test_v5_uncharged_cone():
     bath = kcl(1000.0)
-    g = linear_response(pnp.Cone(10e-9, 500e-9, 12e-6, 0.0), bath).conductance()
-    print(f"V5 cone: G = {g * 1e9:.3f} nS (reference 18.98 nS, {100 * (g * 1e9 / 18.98 - 1):+.2f} %)")
-    assert g * 1e9 == pytest.approx(18.98, rel=0.02)  # tolerance 2 %
-    assert g == pytest.approx(analytic.ohmic_cone_conductance(10e-9, 500e-9, 12e-6, bath.conductivity), rel=0.02)
+    g, _ = V5_CONE.run()
+    print(f"V5 cone: G = {g:.3f} nS (reference 18.98 nS, {100 * (g / 18.98 - 1):+.2f} %)")
+    assert g == pytest.approx(V5_CONE.expected, rel=V5_CONE.tolerance)  # 18.98 nS, tolerance 2 %
+    assert g * 1e-9 == pytest.approx(analytic.ohmic_cone_conductance(10e-9, 500e-9, 12e-6, bath.conductivity),
+                                     rel=V5_CONE.tolerance)
 
 
 def test_reservoir_size_independence():

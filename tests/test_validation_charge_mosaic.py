@@ -8,34 +8,21 @@ membrane-limited limit the Li⁺ flux must follow Eq. 8 (pnp.analytic.cmm_lithiu
 best cation fraction θ_opt = √σ₋/(√σ₊ + √σ₋).
 """
 
-import dataclasses
-
 import pytest
 from scipy.optimize import minimize_scalar
 
 import pnp
 from pnp import analytic, mosaic
 from pnp.constants import FARADAY, GAS_CONSTANT
+from pnp.validation_problems import (CMM_LAYER as LAYER, CMM_SIGMA_MINUS as SIGMA_MINUS,
+                                     CMM_SIGMA_PLUS as SIGMA_PLUS, CMM_THICKNESS as THICKNESS, PER_HOUR,
+                                     charge_mosaic, cmm_feed,
+                                     cmm_phases as phases, cmm_receiving)
 
 pytestmark = pytest.mark.slow
 
 RT = GAS_CONSTANT * 298.15
-THICKNESS, LAYER = 400e-6, 100e-9  # m: membrane, unstirred solution layer on each face
-SIGMA_PLUS, SIGMA_MINUS = 0.025, 0.0079  # S/m (paper: 2.5e-4 and 7.9e-5 S/cm)
-FEED = pnp.Electrolyte.from_salts({"LiCl": 30.0, "MgCl2": 500.0})
-RECEIVING = pnp.Electrolyte.from_salts({"LiCl": 3.0, "MgCl2": 1e-4})
-ALPHA = FEED.concentration("Cl-") / FEED.concentration("Li+") - 1.0  # c_Cl = (α + 1) c_Li in the feed
-
-
-def phases(thickness=THICKNESS, layer=LAYER, mg_exclusion=40.0):
-    cation = mosaic.ideal_phase(thickness, layer, SIGMA_PLUS, "Li+", ("Cl-", "Mg2+"))
-    cation = dataclasses.replace(cation, excess_potential={**cation.excess_potential, "Mg2+": mg_exclusion * RT})
-    anion = mosaic.ideal_phase(thickness, layer, SIGMA_MINUS, "Cl-", ("Li+", "Mg2+"))
-    return cation, anion
-
-
-def equivalent_circuit(theta, thickness=THICKNESS):
-    return analytic.cmm_lithium_flux(theta, SIGMA_PLUS, SIGMA_MINUS, thickness, 30.0, 3.0, ALPHA)
+FEED, RECEIVING = cmm_feed(), cmm_receiving()  # 30 mM LiCl + 0.5 M MgCl2 | 3 mM LiCl
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +36,9 @@ def ideal():
 
 def test_lithium_flux_follows_the_equivalent_circuit(ideal):
     for theta, sol in ideal.items():
-        pnp_flux, circuit = sol.fluxes["Li+"], float(equivalent_circuit(theta))
+        case = charge_mosaic(theta)
+        assert case.passed(case.measure(sol))  # VALIDATION.md V7: 5 %
+        pnp_flux, circuit = sol.fluxes["Li+"], case.expected / PER_HOUR
         print(f"θ = {theta}: J_Li PNP {pnp_flux:.6e}, Eq. 8 {circuit:.6e} mol m⁻² s⁻¹, "
               f"error {pnp_flux / circuit - 1:+.2e}, loop voltage {1e3 * sol.voltage:+.3f} mV")
         # VALIDATION.md V7 demands 5 %; measured ≤ 3.4e-4 (the residual is concentration

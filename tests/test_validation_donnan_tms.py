@@ -12,6 +12,7 @@ import pytest
 import pnp
 from pnp import analytic
 from pnp.constants import thermal_voltage
+from pnp.validation_problems import V4_TMS_CASES, donnan
 
 C1 = pnp.Electrolyte({"K+": 100.0, "Cl-": 100.0})
 C2 = C1.with_concentrations([10.0, 10.0])
@@ -19,7 +20,9 @@ C2 = C1.with_concentrations([10.0, 10.0])
 
 @pytest.mark.parametrize("fixed_charge", [-1000.0, -100.0, 100.0])
 def test_donnan_equilibrium_inside_membrane(fixed_charge):
-    sol = pnp.solve(pnp.Membrane(2e-6, fixed_charge=fixed_charge), C1)
+    case = donnan(fixed_charge)  # 2 µm membrane in 100 mM KCl (C1)
+    got, sol = case.run()
+    assert got == pytest.approx(case.expected, rel=case.tolerance)
     middle = sol.potential.shape[0] // 2
     inside, potential = analytic.donnan(fixed_charge, C1.concentrations, C1.valences)
     np.testing.assert_allclose(sol.concentrations[:, middle, 0], inside, rtol=1e-8)
@@ -29,12 +32,14 @@ def test_donnan_equilibrium_inside_membrane(fixed_charge):
         assert sol.potential[middle, 0] == pytest.approx(-thermal_voltage() * np.log(c_plus / 100.0), rel=1e-8)
 
 
-@pytest.mark.parametrize("fixed_charge, expected_mV", [(0.0, -1.112), (-100.0, 46.665), (-1000.0, 58.899)])
-def test_tms_membrane_potential(fixed_charge, expected_mV):
-    sol = pnp.zero_current_voltage(pnp.Membrane(100e-6, fixed_charge=fixed_charge), C1, C2)
+@pytest.mark.parametrize("case", V4_TMS_CASES, ids=lambda c: c.key)
+def test_tms_membrane_potential(case):
+    """X = 0, −100, −1000 mM: −1.112, 46.665, 58.899 mV (100 µm membrane, 100 | 10 mM KCl)."""
+    got, sol = case.run()
     membrane_potential = -sol.voltage  # E = φ₂ − φ₁ = −V
-    assert membrane_potential * 1e3 == pytest.approx(expected_mV, abs=0.2)  # tolerance 0.2 mV
-    tms = analytic.tms_membrane_potential(fixed_charge, 100.0, 10.0, C1.diffusivities[0], C1.diffusivities[1])
+    assert got == membrane_potential * 1e3
+    assert got == pytest.approx(case.expected, abs=case.tolerance)  # tolerance 0.2 mV
+    tms = analytic.tms_membrane_potential(case.fixed_charge, 100.0, 10.0, C1.diffusivities[0], C1.diffusivities[1])
     assert membrane_potential == pytest.approx(tms, abs=0.2e-3)
     assert abs(sol.current) < 1e-9 * np.abs(sol.flux_profile).max() * 96485.0
 

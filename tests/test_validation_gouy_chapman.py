@@ -10,8 +10,9 @@ import pytest
 import pnp
 from pnp import analytic
 from pnp.constants import thermal_voltage
+from pnp.validation_problems import V1_CASES
 
-KCL_10 = pnp.Electrolyte({"K+": 10.0, "Cl-": 10.0})
+V1 = V1_CASES[0]  # σ = −0.05 C/m², 10 mM KCl, refinement 2
 FINE = pnp.Mesh(refinement=2)
 
 
@@ -21,12 +22,12 @@ def wall_potential(sol):
 
 @pytest.fixture(scope="module")
 def kcl_wall():
-    return pnp.solve(pnp.ChargedWall(-0.05), KCL_10, mesh=FINE)
+    return V1.solve()
 
 
 def test_gouy_chapman_surface_potential(kcl_wall):
-    psi0 = wall_potential(kcl_wall)
-    assert psi0 == pytest.approx(-110.767e-3, rel=1e-3)  # tolerance 0.1 % (VALIDATION V1)
+    psi0 = V1.measure(kcl_wall)
+    assert psi0 == pytest.approx(V1.expected, rel=V1.tolerance)  # -110.767 mV, 0.1 % (VALIDATION V1)
 
 
 def test_gouy_chapman_profile_pointwise(kcl_wall):
@@ -47,10 +48,10 @@ def test_gouy_chapman_wall_counterion_enrichment(kcl_wall):
     assert c_k / 10.0 == pytest.approx(np.exp(-kcl_wall.potential[0, 0] / thermal_voltage()), rel=1e-8)
 
 
-@pytest.mark.parametrize("sigma, conc, expected", [(-0.01, 10.0, -39.699e-3), (-0.05, 100.0, -56.864e-3)])
-def test_gouy_chapman_other_cases(sigma, conc, expected):
-    sol = pnp.solve(pnp.ChargedWall(sigma), pnp.Electrolyte({"K+": conc, "Cl-": conc}), mesh=FINE)
-    assert wall_potential(sol) == pytest.approx(expected, rel=1e-3)
+@pytest.mark.parametrize("case", V1_CASES[1:], ids=lambda c: c.key)
+def test_gouy_chapman_other_cases(case):
+    got, _ = case.run()  # σ = −0.01 C/m², 10 mM → −39.699 mV; σ = −0.05, 100 mM → −56.864 mV
+    assert got == pytest.approx(case.expected, rel=case.tolerance)
 
 
 @pytest.mark.parametrize("sigma", [-0.05, 0.05])
@@ -68,10 +69,7 @@ def test_grahame_two_to_one_salt(sigma):
 
 def test_second_order_mesh_convergence():
     """Refining every cell by 2 divides the ψ0 error by ≈ 4 (observed order ≥ 1.8)."""
-    errors = []
-    for refinement in (1, 2, 4):
-        sol = pnp.solve(pnp.ChargedWall(-0.05), KCL_10, mesh=pnp.Mesh(refinement=refinement))
-        errors.append(abs(wall_potential(sol) / -110.767e-3 - 1.0))
+    errors = [V1.error(V1.run(refinement)[0]) for refinement in (1, 2, 4)]
     # reference value has 6 significant digits; keep the finest error well above 1e-6
     orders = np.log2(np.array(errors[:-1]) / np.array(errors[1:]))
     print(f"V1 ψ0 relative errors {errors}, observed orders {orders}")

@@ -8,8 +8,11 @@ symmetric quadratic through the two cells nearest the axis.
 import numpy as np
 import pytest
 
+import dataclasses
+
 import pnp
 from pnp import analytic
+from pnp.validation_problems import V2_CASES
 
 KCL_10 = pnp.Electrolyte({"K+": 10.0, "Cl-": 10.0})
 MESH = pnp.Mesh(refinement=2)
@@ -25,13 +28,17 @@ def mid_section(sol, length):
 
 
 @pytest.mark.parametrize("sign", [-1.0, 1.0])
-@pytest.mark.parametrize("sigma, psi_wall, psi_axis", [(0.001, 6.907e-3, 3.830e-3), (0.01, 51.454e-3, 24.984e-3)])
-def test_pb_cylinder(sigma, psi_wall, psi_axis, sign):
-    sol = pnp.solve(pnp.Cylinder(5e-9, 100e-9, sign * sigma, reservoirs=None), KCL_10, mesh=MESH)
+@pytest.mark.parametrize("case", V2_CASES, ids=lambda c: c.key)
+def test_pb_cylinder(case, sign):
+    """σ = −0.001 C/m²: ψ(a) = −6.907, ψ(0) = −3.830 mV; σ = −0.01: −51.454, −24.984 mV (and +σ → −ψ)."""
+    case = dataclasses.replace(case, surface_charge=-sign * case.surface_charge, expected=-sign * case.expected,
+                               axis_expected=-sign * case.axis_expected)
+    sol = case.solve()
     r, phi, wall, axis = mid_section(sol, 100e-9)
-    assert wall == pytest.approx(sign * psi_wall, rel=2e-3)  # tolerance 0.2 %
-    assert axis == pytest.approx(sign * psi_axis, rel=2e-3)
-    exact = analytic.pb_cylinder_potential(r, 5e-9, sign * sigma, KCL_10.concentrations, KCL_10.valences)
+    assert case.measure(sol) == pytest.approx(case.expected, rel=case.tolerance)  # tolerance 0.2 %
+    assert wall * 1e3 == pytest.approx(case.expected, rel=case.tolerance)
+    assert axis * 1e3 == pytest.approx(case.axis_expected, rel=case.tolerance)
+    exact = analytic.pb_cylinder_potential(r, 5e-9, case.surface_charge, KCL_10.concentrations, KCL_10.valences)
     assert np.max(np.abs(phi / exact - 1.0)) < 2e-3
 
 
@@ -48,11 +55,8 @@ def test_pb_slit_planar():
 
 
 def test_cylinder_wall_potential_converges_at_second_order():
-    errors = []
-    for refinement in (1, 2, 4):
-        sol = pnp.solve(pnp.Cylinder(5e-9, 100e-9, -0.01, reservoirs=None), KCL_10,
-                        mesh=pnp.Mesh(refinement=refinement))
-        errors.append(abs(mid_section(sol, 100e-9)[2] / -51.454e-3 - 1.0))
+    case = V2_CASES[1]  # σ = −0.01 C/m²
+    errors = [case.error(case.run(refinement)[0]) for refinement in (1, 2, 4)]
     orders = np.log2(np.array(errors[:-1]) / np.array(errors[1:]))
     print(f"V2 ψ(a) relative errors {errors}, observed orders {orders}")
     assert errors[0] < 5e-3 and np.all(orders >= 1.8)

@@ -1,8 +1,18 @@
 """What every geometry provides to the solver, and the mesh controls they share.
 
-A geometry (SI lengths and charges) turns into a :class:`Discretization`: a
-nondimensional :class:`~pnp.grid.Grid`, surface charge on its wall faces, fixed charge
-in its cells, and how scaled fluxes through the grid convert to SI.
+A geometry (SI lengths and charges) is discretized in two steps:
+
+1. ``geometry.layout(debye, mesh, scales)`` fixes the mesh: the index structure and the
+   node positions relative to the geometry's own sizes (NumPy; needs the values of the
+   inputs the default mesh depends on — radii, lengths, the largest charge, the baths'
+   Debye lengths);
+2. ``layout.discretize(geometry)`` maps a geometry of the same kind onto those nodes with
+   JAX operations: a :class:`Discretization` (a nondimensional :class:`~pnp.grid.Grid`,
+   surface charge on its wall faces, fixed charge in its cells, and how scaled fluxes
+   convert to SI), differentiable in every geometry input.
+
+A layout made once (:func:`pnp.frozen_mesh`, ``Mesh.layout``) serves traced geometries under
+``jax.jit``, as design loops need.
 """
 
 from __future__ import annotations
@@ -18,6 +28,7 @@ from ..constants import (BOLTZMANN, DEFAULT_TEMPERATURE, ELEMENTARY_CHARGE, VACU
                          WATER_RELATIVE_PERMITTIVITY)
 from ..grid.mesh import FaceKind, Grid
 from ..physics.scales import Scales
+from ..tracing import FROZEN_MESH_FIX, concrete, known
 
 # A wall-charge or fixed-charge specification: a constant or a function of the SI
 # position (z, r) in metres, vectorised over arrays (jax.numpy).
@@ -34,12 +45,15 @@ class Mesh:
       max_cell: largest cell (m); default set by each geometry.
       growth: ratio between neighbouring cells (> 1).
       refinement: divides every cell size (1, 2, 4 … for mesh-convergence studies).
+      layout: a fixed layout (from :func:`pnp.frozen_mesh`) that geometries of its kind are
+        mapped onto instead of meshing them afresh; the other controls are then unused.
     """
 
     wall_cell: float | None = None
     max_cell: float | None = None
     growth: float = 1.15
     refinement: float = 1.0
+    layout: object = dataclasses.field(default=None, compare=False, repr=False)
 
     def __post_init__(self):
         for name in ("wall_cell", "max_cell"):
@@ -78,11 +92,12 @@ class DebyeLengths:
         return (2.0 * VACUUM_PERMITTIVITY * self.permittivity * BOLTZMANN * self.temperature
                 / (self.max_valence * ELEMENTARY_CHARGE * abs(surface_charge)))
 
-    def wall_cell(self, mesh: "Mesh", max_surface_charge: float = 0.0) -> float:
-        """First cell at walls (m): ``mesh.wall_cell`` or min(λ_D, ℓ_GC)/20."""
+    def wall_cell(self, mesh: "Mesh", max_surface_charge: Callable[[], float] = lambda: 0.0) -> float:
+        """First cell at walls (m): ``mesh.wall_cell`` or min(λ_D, ℓ_GC)/20 (the largest |σ| is
+        asked for only then: it may be traced, see :func:`max_abs_profile`)."""
         if mesh.wall_cell is not None:
             return mesh.wall_cell
-        return min(self.shortest, self.gouy_chapman(max_surface_charge)) / 20.0
+        return min(self.shortest, self.gouy_chapman(max_surface_charge())) / 20.0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -104,10 +119,19 @@ class Discretization:
 
 
 def require_positive(owner: str, **values: float) -> None:
-    """Fail fast on non-positive or non-finite lengths, naming the field."""
+    """Fail fast on non-positive or non-finite lengths, naming the field (traced values are
+    checked by their primal when known, and not at all under jit)."""
     for name, value in values.items():
-        if not (np.isfinite(value) and value > 0):
+        number = concrete(value)
+        if number is None:
+            continue
+        if number.shape != () or not (np.isfinite(number) and number > 0):
             raise ValueError(f"{owner}.{name} must be a positive length in metres, got {value!r}")
+
+
+def known_length(value, owner: str, name: str) -> float:
+    """A length's value for meshing (see :func:`pnp.tracing.known`)."""
+    return float(known(value, f"{owner}.{name}", FROZEN_MESH_FIX))
 
 
 def evaluate_profile(profile: Profile, z, r, name: str):
@@ -121,9 +145,11 @@ def evaluate_profile(profile: Profile, z, r, name: str):
     return jnp.broadcast_to(value, jnp.shape(z))
 
 
-def max_abs_profile(profile: Profile, z, r) -> float:
-    """max |profile| over sample points (SI), for default mesh sizes (needs concrete values)."""
-    return float(np.max(np.abs(np.asarray(evaluate_profile(profile, jnp.asarray(z), jnp.asarray(r), "profile")))))
+def max_abs_profile(profile: Profile, z, r, name: str) -> float:
+    """max |profile| over sample points (SI), for default mesh sizes (needs its values)."""
+    values = evaluate_profile(profile, jnp.asarray(z), jnp.asarray(r), name)
+    fix = f"Give the first cell explicitly, pnp.Mesh(wall_cell=...), or {FROZEN_MESH_FIX[0].lower()}{FROZEN_MESH_FIX[1:]}"
+    return float(np.max(np.abs(known(values, name, fix))))
 
 
 def wall_face_charges(grid: Grid, surface_charge: Profile, scales: Scales, where=None):

@@ -33,7 +33,8 @@ import numpy as np
 from ..grid.mesh import grid_from_vertices
 from ..grid.spacing import graded_nodes
 from ..physics.scales import Scales
-from .base import (DebyeLengths, Discretization, Mesh, Profile, max_abs_profile, require_positive,
+from ..tracing import FROZEN_MESH_FIX, concrete, known
+from .base import (DebyeLengths, Discretization, Mesh, Profile, known_length, max_abs_profile, require_positive,
                    wall_face_charges)
 
 RESERVOIR_SIZE_IN_MOUTH_RADII = 50.0
@@ -55,8 +56,8 @@ class Reservoirs:
 
     def size(self, mouth_radius: float, debye: DebyeLengths) -> tuple[float, float]:
         default = max(RESERVOIR_SIZE_IN_MOUTH_RADII * mouth_radius, 10.0 * debye.longest)
-        radius = self.radius if self.radius is not None else default
-        length = self.length if self.length is not None else radius
+        radius = known_length(self.radius, "Reservoirs", "radius") if self.radius is not None else default
+        length = known_length(self.length, "Reservoirs", "length") if self.length is not None else radius
         require_positive("Reservoirs", radius=radius, length=length)
         if radius <= mouth_radius:
             raise ValueError(
@@ -86,55 +87,62 @@ class Channel:
     def __post_init__(self):
         require_positive(type(self).__name__, length=self.length)
         for where, value in (("left mouth", self.left_radius), ("right mouth", self.right_radius)):
-            if not (np.isfinite(value) and value > 0):
+            number = concrete(value)
+            if number is not None and not (np.isfinite(number) and number > 0):
                 raise ValueError(f"{type(self).__name__}: radius at the {where} must be > 0 (m), got {value!r}")
 
     @property
-    def left_radius(self) -> float:
-        return float(self.radius_profile(0.0))
+    def left_radius(self):
+        """R(0) (m); traced when the geometry is."""
+        return self.radius_profile(jnp.zeros(()))
 
     @property
-    def right_radius(self) -> float:
-        return float(self.radius_profile(self.length))
-
-    def discretize(self, debye: DebyeLengths, mesh: Mesh, scales: Scales) -> Discretization:
-        layout = self.layout(debye, mesh, scales)
-        return layout.discretize(self.radius_profile, self.length, self.surface_charge, self.membrane_charge, scales)
+    def right_radius(self):
+        """R(length) (m); traced when the geometry is."""
+        return self.radius_profile(jnp.asarray(self.length))
 
     @property
     def membrane_charge(self) -> Profile:
         return 0.0 if self.reservoirs is None else self.reservoirs.membrane_charge
 
     def layout(self, debye: DebyeLengths, mesh: Mesh, scales: Scales) -> "ChannelLayout":
-        """The grid's index structure and normalized node positions for this channel."""
+        """The grid's index structure and normalized node positions for this channel (needs the
+        values of the radii and the length, and of the charges unless ``mesh.wall_cell`` is given)."""
         L0 = scales.length
-        z_probe = np.linspace(0.0, self.length, 201)
-        radii = np.asarray(self.radius_profile(z_probe))
+        name = type(self).__name__
+        length = known_length(self.length, name, "length")
+        z_probe = np.linspace(0.0, length, 201)
+        radii = known(self.radius_profile(jnp.asarray(z_probe)),
+                      f"{name} radius", FROZEN_MESH_FIX)
         if not np.all(radii > 0):
-            raise ValueError(f"{type(self).__name__}: the radius must be > 0 along the whole channel")
+            raise ValueError(f"{name}: the radius must be > 0 along the whole channel")
         r_max = float(radii.max())
-        sigma_max = max(max_abs_profile(self.surface_charge, z_probe, radii),
-                        max_abs_profile(self.membrane_charge, 0.0, self.left_radius),
-                        max_abs_profile(self.membrane_charge, self.length, self.right_radius))
+        left, right = float(radii[0]), float(radii[-1])
+
+        def sigma_max():
+            return max(max_abs_profile(self.surface_charge, z_probe, radii, f"{name}.surface_charge"),
+                       max_abs_profile(self.membrane_charge, 0.0, left, "Reservoirs.membrane_charge"),
+                       max_abs_profile(self.membrane_charge, length, right, "Reservoirs.membrane_charge"))
+
         h_wall = debye.wall_cell(mesh, sigma_max)
         ratio, ref = mesh.growth, mesh.refinement
         xi = graded_nodes(1.0, h_wall / r_max, 0.1, ratio=ratio, refine_start=False, refinement=ref)
-        channel_max = mesh.max_cell or self.length / 40.0
-        z_channel = graded_nodes(self.length / L0, h_wall / L0, max(channel_max, h_wall) / L0, ratio=ratio,
+        channel_max = mesh.max_cell or length / 40.0
+        z_channel = graded_nodes(length / L0, h_wall / L0, max(channel_max, h_wall) / L0, ratio=ratio,
                                  refinement=ref)
         if self.reservoirs is None:
             return ChannelLayout(xi, np.zeros(0), np.zeros(1), z_channel / z_channel[-1], np.zeros(1),
-                                 None, self.planar)
-        left_size = self.reservoirs.size(self.left_radius, debye)
-        right_size = self.reservoirs.size(self.right_radius, debye)
+                                 None, self.planar, scales)
+        left_size = self.reservoirs.size(left, debye)
+        right_size = self.reservoirs.size(right, debye)
         z_left = graded_nodes(left_size[1] / L0, h_wall / L0, left_size[1] / 10.0 / L0, ratio=ratio,
                               refine_start=False, refinement=ref)
         z_right = graded_nodes(right_size[1] / L0, h_wall / L0, right_size[1] / 10.0 / L0, ratio=ratio,
                                refine_end=False, refinement=ref)
-        span = min(left_size[0] - self.left_radius, right_size[0] - self.right_radius)
+        span = min(left_size[0] - left, right_size[0] - right)
         eta = graded_nodes(1.0, h_wall / span, 0.1, ratio=ratio, refine_end=False, refinement=ref)[1:]
         return ChannelLayout(xi, eta, z_left - z_left[-1], z_channel / z_channel[-1], z_right,
-                             (left_size[0] / L0, right_size[0] / L0), self.planar)
+                             (left_size[0] / L0, right_size[0] / L0), self.planar, scales)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -153,6 +161,7 @@ class ChannelLayout:
       z_left, z_channel, z_right: axial nodes (see above); z_left = z_right = [0] without reservoirs.
       reservoir_radius: (left, right) outer radii (nm), or None without reservoirs.
       planar: slit (planar coordinates) instead of an axisymmetric pore.
+      scales: the nondimensionalization the nodes are in.
     """
 
     xi: np.ndarray
@@ -162,6 +171,7 @@ class ChannelLayout:
     z_right: np.ndarray
     reservoir_radius: tuple[float, float] | None
     planar: bool
+    scales: Scales
 
     @property
     def active(self) -> np.ndarray:
@@ -189,18 +199,24 @@ class ChannelLayout:
         vr = jnp.concatenate(parts, axis=1)
         return jnp.broadcast_to(z_nodes[:, None], vr.shape), vr
 
-    def discretize(self, radius_profile: Callable, length: float, surface_charge: Profile,
-                   membrane_charge: Profile, scales: Scales) -> Discretization:
-        """The discretization for R(z) (m → m), ``length`` (m) and the charges (C/m²); traceable."""
+    def discretize(self, channel: "Channel") -> Discretization:
+        """The discretization of ``channel`` (any R(z), length and charges) on these nodes; traceable."""
+        if not isinstance(channel, Channel) or channel.planar != self.planar:
+            raise ValueError(f"this layout is for {'slits' if self.planar else 'axisymmetric channels'}; "
+                             f"got {type(channel).__name__}")
+        if (channel.reservoirs is None) != (self.reservoir_radius is None):
+            raise ValueError("the channel and the frozen layout disagree on reservoirs (one has them, one not); "
+                             "freeze the mesh with the same reservoirs")
+        scales = self.scales
         L0 = scales.length
-        vz, vr = self.vertices(radius_profile, length, L0)
+        vz, vr = self.vertices(channel.radius_profile, channel.length, L0)
         grid = grid_from_vertices(
             vz, vr, self.active, coordinates="planar" if self.planar else "axisymmetric",
             left="bath", right="bath", bottom="closed", top="wall" if self.reservoir_radius is None else "closed",
         )
-        zc, rc = wall_face_charges(grid, surface_charge, scales, where=~self._membrane_faces(grid))
+        zc, rc = wall_face_charges(grid, channel.surface_charge, scales, where=~self._membrane_faces(grid))
         if self.reservoir_radius is not None:
-            mz, mr = wall_face_charges(grid, membrane_charge, scales, where=self._membrane_faces(grid))
+            mz, mr = wall_face_charges(grid, channel.membrane_charge, scales, where=self._membrane_faces(grid))
             zc, rc = zc + mz, rc + mr
         flux_scale, unit = (2.0 * scales.flux / L0, "mol/(s·m)") if self.planar else (scales.flux, "mol/s")
         return Discretization(grid, zc, rc, jnp.zeros(grid.shape), scales, flux_scale, unit)
@@ -236,7 +252,8 @@ def Cone(tip_radius: float, base_radius: float, length: float, surface_charge: P
          reservoirs: Reservoirs | None = Reservoirs()) -> Channel:
     """Conical channel, tip (z = 0) on the left, base (z = length) on the right (m)."""
     require_positive("Cone", tip_radius=tip_radius, base_radius=base_radius)
-    if tip_radius > base_radius:
+    tip, base = concrete(tip_radius), concrete(base_radius)
+    if tip is not None and base is not None and tip > base:
         raise ValueError(
             f"Cone.tip_radius ({tip_radius:g} m) must not exceed base_radius ({base_radius:g} m); "
             "the tip is on the left by convention — swap them and reverse the voltage sign"

@@ -2,6 +2,8 @@
 
 Lengths in m, surface charge in C/m², fixed charge in mol/m³ of elementary charges
 (negative for a cation-exchange membrane). Fluxes are per m² of cross-section.
+Each geometry lays out its nodes relative to its own lengths (:class:`LineLayout`), so a
+traced length or charge maps onto a fixed mesh differentiably.
 """
 
 from __future__ import annotations
@@ -14,7 +16,41 @@ import numpy as np
 from ..grid.shapes import line
 from ..grid.spacing import graded_nodes
 from ..physics.scales import Scales
-from .base import DebyeLengths, Discretization, Mesh, Profile, evaluate_profile, max_abs_profile, require_positive, wall_face_charges
+from .base import (DebyeLengths, Discretization, Mesh, Profile, evaluate_profile, known_length, max_abs_profile,
+                   require_positive, wall_face_charges)
+
+
+@dataclasses.dataclass(frozen=True)
+class LineLayout:
+    """Nodes of a 1D geometry as fractions of its parts: ``parts`` is a tuple of (name, fractions)
+    where each part spans the geometry's length ``name`` ("length", "bath_layer", "thickness")
+    and the fractions run from 0 to 1 (without the shared first node after the first part)."""
+
+    kind: type
+    parts: tuple[tuple[str, np.ndarray], ...]
+    lengths: dict  # the reference lengths (m) of the parts, used where the geometry leaves one unset
+    scales: Scales
+
+    def nodes(self, geometry):
+        """Node positions (units of ``scales.length``) for the geometry's lengths; traceable."""
+        position, out = 0.0, []
+        for name, fractions in self.parts:
+            value = getattr(geometry, name)
+            span = (self.lengths[name] if value is None else value) / self.scales.length
+            out.append(position + span * jnp.asarray(fractions))
+            position = position + span
+        return jnp.concatenate(out)
+
+    def discretize(self, geometry) -> Discretization:
+        if not isinstance(geometry, self.kind):
+            raise ValueError(f"this layout is for a {self.kind.__name__}, got {type(geometry).__name__}")
+        return geometry.discretize_on(self)
+
+
+def _parts(*pieces):
+    """(name, fractions) parts; every part after the first drops its first node (shared)."""
+    return tuple((name, nodes / nodes[-1] if k == 0 else (nodes / nodes[-1])[1:])
+                 for k, (name, nodes) in enumerate(pieces))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -31,14 +67,19 @@ class ChargedWall:
         if self.length is not None:
             require_positive("ChargedWall", length=self.length)
 
-    def discretize(self, debye: DebyeLengths, mesh: Mesh, scales: Scales) -> Discretization:
-        length = 30.0 * debye.longest if self.length is None else self.length
+    def layout(self, debye: DebyeLengths, mesh: Mesh, scales: Scales) -> LineLayout:
+        length = 30.0 * debye.longest if self.length is None else known_length(self.length, "ChargedWall", "length")
         require_positive("ChargedWall", length=length)
-        h_min = debye.wall_cell(mesh, max_abs_profile(self.surface_charge, 0.0, 0.0)) / scales.length
+        h_min = debye.wall_cell(mesh, lambda: max_abs_profile(self.surface_charge, 0.0, 0.0,
+                                                              "ChargedWall.surface_charge")) / scales.length
         h_max = (mesh.max_cell or debye.shortest / 2.0) / scales.length
         nodes = graded_nodes(length / scales.length, h_min, max(h_max, h_min), ratio=mesh.growth,
                              refine_end=False, refinement=mesh.refinement)
-        grid = line(nodes, left="wall", right="bath")
+        return LineLayout(ChargedWall, _parts(("length", nodes)), {"length": length}, scales)
+
+    def discretize_on(self, layout: LineLayout) -> Discretization:
+        scales = layout.scales
+        grid = line(layout.nodes(self), left="wall", right="bath")
         zc, rc = wall_face_charges(grid, self.surface_charge, scales)
         return Discretization(grid, zc, rc, jnp.zeros(grid.shape), scales, scales.flux / scales.length**2, "mol/(s·m²)")
 
@@ -62,20 +103,30 @@ class Membrane:
         if self.bath_layer is not None:
             require_positive("Membrane", bath_layer=self.bath_layer)
 
-    def discretize(self, debye: DebyeLengths, mesh: Mesh, scales: Scales) -> Discretization:
-        layer = 10.0 * debye.longest if self.bath_layer is None else self.bath_layer
-        require_positive("Membrane", thickness=self.thickness, bath_layer=layer)
-        fixed_max = float(np.max(np.abs(np.asarray(evaluate_profile(
-            self.fixed_charge, np.linspace(layer, layer + self.thickness, 101), np.zeros(101), "fixed_charge")))))
-        shortest = min(debye.shortest, debye.at(fixed_max)) if fixed_max > 0 else debye.shortest
-        h_min = (mesh.wall_cell or shortest / 10.0) / scales.length  # Donnan layers: no surface charge
+    def layout(self, debye: DebyeLengths, mesh: Mesh, scales: Scales) -> LineLayout:
+        thickness = known_length(self.thickness, "Membrane", "thickness")
+        layer = 10.0 * debye.longest if self.bath_layer is None else known_length(self.bath_layer, "Membrane",
+                                                                                   "bath_layer")
+        require_positive("Membrane", thickness=thickness, bath_layer=layer)
+        if mesh.wall_cell is not None:
+            h_min = mesh.wall_cell / scales.length
+        else:  # Donnan layers: λ_D of the bath or of the fixed-charge counter-ions, whichever is shorter
+            fixed_max = max_abs_profile(self.fixed_charge, np.linspace(layer, layer + thickness, 101), np.zeros(101),
+                                        "Membrane.fixed_charge")
+            shortest = min(debye.shortest, debye.at(fixed_max)) if fixed_max > 0 else debye.shortest
+            h_min = shortest / 10.0 / scales.length
         h_layer = max(h_min, (mesh.max_cell or layer / 5.0) / scales.length)
-        h_membrane = max(h_min, (mesh.max_cell or self.thickness / 50.0) / scales.length)
+        h_membrane = max(h_min, (mesh.max_cell or thickness / 50.0) / scales.length)
         ratio, ref = mesh.growth, mesh.refinement
         lay = graded_nodes(layer / scales.length, h_min, h_layer, ratio=ratio, refinement=ref)
-        mem = graded_nodes(self.thickness / scales.length, h_min, h_membrane, ratio=ratio, refinement=ref)
-        nodes = np.concatenate([lay, lay[-1] + mem[1:], lay[-1] + mem[-1] + lay[1:]])
-        grid = line(nodes, left="bath", right="bath")
+        mem = graded_nodes(thickness / scales.length, h_min, h_membrane, ratio=ratio, refinement=ref)
+        return LineLayout(Membrane, _parts(("bath_layer", lay), ("thickness", mem), ("bath_layer", lay)),
+                          {"bath_layer": layer, "thickness": thickness}, scales)
+
+    def discretize_on(self, layout: LineLayout) -> Discretization:
+        scales = layout.scales
+        grid = line(layout.nodes(self), left="bath", right="bath")
+        layer = layout.lengths["bath_layer"] if self.bath_layer is None else self.bath_layer
         z = grid.cell_z * scales.length
         start, end = layer, layer + self.thickness
         inside = (z > start) & (z < end)

@@ -30,6 +30,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from ..static import StaticArray
+
 
 class FaceKind(enum.IntEnum):
     CLOSED = 0
@@ -41,33 +43,6 @@ class FaceKind(enum.IntEnum):
 
 COORDINATES = ("planar", "axisymmetric")
 BOUNDARY_TYPES = ("bath", "wall", "closed")
-
-
-class StaticArray:
-    """Hashable, read-only wrapper of a static numpy array (jit metadata)."""
-
-    __slots__ = ("array", "_key")
-
-    def __init__(self, array: np.ndarray):
-        self.array = np.array(array)
-        self.array.setflags(write=False)
-        self._key = (self.array.shape, self.array.dtype.str, self.array.tobytes())
-
-    def __hash__(self):
-        return hash(self._key)
-
-    def __eq__(self, other):
-        return isinstance(other, StaticArray) and self._key == other._key
-
-    def __array__(self, dtype=None, copy=None):
-        return self.array if dtype is None else self.array.astype(dtype)
-
-    @property
-    def shape(self):
-        return self.array.shape
-
-    def sum(self):
-        return self.array.sum()
 
 
 @dataclasses.dataclass(frozen=True)

@@ -1,10 +1,20 @@
-"""Linear solvers for the PNP Jacobian: dense block-tridiagonal (JAX) and sparse direct (SciPy)."""
+"""Linear solves of structured-stencil Jacobians: one matrix format, one backend per module.
 
-from .band import METHODS, resolve_method, solve_band
-from .block_tridiagonal import SOLVERS, cyclic_reduction_solve, matvec, solve, thomas_solve, transpose
-from .sparse import sparse_solve, to_scipy
+:mod:`~pnp.linalg.band` (the :class:`BandMatrix` format and its :class:`Couplings`),
+:mod:`~pnp.linalg.base` (the :class:`LinearSolver` interface), the backends
+(:mod:`~pnp.linalg.thomas`, :mod:`~pnp.linalg.cyclic_reduction`, :mod:`~pnp.linalg.umfpack`,
+:mod:`~pnp.linalg.superlu`) and :mod:`~pnp.linalg.registry` (names and the "auto" rule).
+This layer knows nothing of the solver or the physics above it.
+"""
+
+from .band import BandMatrix, Couplings, equilibrate
+from .base import LinearSolver
+from .cyclic_reduction import cyclic_reduction_solve
+from .host_sparse import to_scipy
+from .registry import AUTO, BACKENDS, choose, methods, register, solve
+from .thomas import thomas_solve
 
 __all__ = [
-    "METHODS", "SOLVERS", "cyclic_reduction_solve", "matvec", "resolve_method", "solve", "solve_band",
-    "sparse_solve", "thomas_solve", "to_scipy", "transpose",
+    "AUTO", "BACKENDS", "BandMatrix", "Couplings", "LinearSolver", "choose", "cyclic_reduction_solve",
+    "equilibrate", "methods", "register", "solve", "thomas_solve", "to_scipy",
 ]

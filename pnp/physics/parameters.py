@@ -28,10 +28,6 @@ class Parameters:
     right_potential: jax.Array  # () right bath φ / (kT/e)
     poisson_coefficient: jax.Array  # () Γ
 
-    @property
-    def n_species(self) -> int:
-        return self.valence.shape[0]
-
     def replace(self, **changes) -> "Parameters":
         return dataclasses.replace(self, **changes)
 
@@ -41,11 +37,6 @@ jax.tree_util.register_dataclass(
     data_fields=[f.name for f in dataclasses.fields(Parameters)],
     meta_fields=[],
 )
-
-
-def interpolate(start: Parameters, end: Parameters, t) -> Parameters:
-    """Homotopy (1 − t)·start + t·end, used by continuation (concentrations stay positive)."""
-    return jax.tree_util.tree_map(lambda a, b: (1.0 - t) * a + t * b, start, end)
 
 
 def at_equilibrium_start(params: Parameters) -> Parameters:

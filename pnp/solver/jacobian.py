@@ -1,18 +1,14 @@
-"""Exact block-tridiagonal Jacobian of a structured-stencil residual by colored JVPs.
+"""Exact band Jacobian of a structured-stencil residual by colored JVPs.
 
 The residual of cell (i, j) depends only on cells (i + dz, j + dr) with |dz|, |dr| ≤ 1
 (a 9-point stencil). Seeding all columns (k, l, b) with k ≡ c_z (mod 3), l ≡ c_r (mod 3)
-at once — 9·(1 + N) JVPs in all, independent of the grid size — recovers every entry
-without overlap: for row (i, j) the only seeded column in its stencil has
-dz ≡ c_z − i, dr ≡ c_r − j (mod 3).
+at once — 9·nc JVPs in all, independent of the grid size — recovers every entry without
+overlap: for row (i, j) the only seeded column in its stencil has dz ≡ c_z − i,
+dr ≡ c_r − j (mod 3).
 
-The PNP residual is two-point (TPFA): no diagonal neighbours (``stencil=5``). Then the
-color k + 2l (mod 5) separates the five stencil columns of every row (offsets 0, ±1, ±2
-mod 5), so 5·(1 + N) JVPs suffice and the corner blocks are zero by construction.
-
-The band form feeds the sparse backend directly; :func:`band_to_blocks` gives the
-block-tridiagonal form (unknowns z-major: block row i holds cells (i, 0 … nr−1) with
-their 1 + N unknowns; blocks of size nr·(1 + N)) for the dense block solvers.
+When the couplings (:class:`pnp.linalg.Couplings`, derived from the residual) have no
+diagonal neighbours, the color k + 2l (mod 5) separates the five stencil columns of every
+row (offsets 0, ±1, ±2 mod 5): 5·nc JVPs suffice and the corner blocks are zero.
 """
 
 from __future__ import annotations
@@ -20,6 +16,8 @@ from __future__ import annotations
 import jax
 import jax.numpy as jnp
 import numpy as np
+
+from ..linalg.band import BandMatrix, Couplings
 
 
 def _seeds(nz, nr, nc, pz, pr):
@@ -40,12 +38,12 @@ def _five_point_seeds(nz, nr, nc):
     return (in_color & same_unknown).astype(np.float64).reshape(5 * nc, nz, nr, nc)
 
 
-def _five_point_band(jvp, state):
-    nz, nr, nc = state.shape
-    columns = jax.vmap(jvp)(jnp.asarray(_five_point_seeds(nz, nr, nc), dtype=state.dtype))
+def _five_point_band(jvp, x):
+    nz, nr, nc = x.shape
+    columns = jax.vmap(jvp)(jnp.asarray(_five_point_seeds(nz, nr, nc), dtype=x.dtype))
     by_color = jnp.transpose(columns.reshape(5, nc, nz, nr, nc), (2, 3, 0, 1, 4))  # (i, j, color, b, a)
     i, j = np.arange(nz)[:, None], np.arange(nr)[None, :]
-    zero = jnp.zeros((nz, nr, nc, nc), state.dtype)
+    zero = jnp.zeros((nz, nr, nc, nc), x.dtype)
     rows = []
     for dz in (-1, 0, 1):
         row = []
@@ -60,60 +58,37 @@ def _five_point_band(jvp, state):
     return jnp.stack(rows, axis=2)  # (i, j, dz, dr, b, a)
 
 
-def band_jacobian(fun, state, stencil: int = 9):
-    """Residual ``fun(state)`` and its Jacobian in 9-point band form.
-
-    Args:
-      fun: maps state (nz, nr, nc) to a residual of the same shape, with a stencil of
-        radius one in both index directions.
-      state: (nz, nr, nc) array.
-      stencil: 9 (general) or 5 (no diagonal-neighbour coupling, as the TPFA residual;
-        fewer JVPs, corner blocks returned as zeros).
-
-    Returns:
-      (residual, band) with band[i, j, dz+1, dr+1, b, a] = ∂R[i, j, a] / ∂x[i+dz, j+dr, b]
-      (zero where the neighbour is outside the grid), shape (nz, nr, 3, 3, nc, nc).
-    """
-    if stencil not in (5, 9):
-        raise ValueError(f"stencil must be 5 or 9, got {stencil}")
-    nz, nr, nc = state.shape
+def _nine_point_band(jvp, x):
+    nz, nr, nc = x.shape
     pz, pr = min(3, nz), min(3, nr)
-    value, jvp = jax.linearize(fun, state)
-    if stencil == 5:
-        return value, _five_point_band(jvp, state)
-    columns = jax.vmap(jvp)(jnp.asarray(_seeds(nz, nr, nc, pz, pr), dtype=state.dtype))
+    columns = jax.vmap(jvp)(jnp.asarray(_seeds(nz, nr, nc, pz, pr), dtype=x.dtype))
     columns = columns.reshape(pz, pr, nc, nz, nr, nc)  # (c_z, c_r, b, i, j, a)
     by_cell = jnp.transpose(columns, (3, 4, 0, 1, 2, 5))  # (i, j, c_z, c_r, b, a)
-
     offsets = np.arange(-1, 2)
     i = np.arange(nz)[:, None, None, None]
     j = np.arange(nr)[None, :, None, None]
-    col_z = (i + offsets[None, None, :, None]) % pz
-    col_r = (j + offsets[None, None, None, :]) % pr
-    band = by_cell[i, j, col_z, col_r]  # (i, j, dz, dr, b, a)
+    band = by_cell[i, j, (i + offsets[None, None, :, None]) % pz, (j + offsets[None, None, None, :]) % pr]
     valid = (
         (i + offsets[None, None, :, None] >= 0) & (i + offsets[None, None, :, None] < nz)
         & (j + offsets[None, None, None, :] >= 0) & (j + offsets[None, None, None, :] < nr)
     )
-    return value, jnp.where(valid[..., None, None], band, 0.0)
+    return jnp.where(valid[..., None, None], band, 0.0)
 
 
-def band_to_blocks(band):
-    """Band form → (lower, diag, upper) blocks of shape (nz, nr·nc, nr·nc) (z-major unknowns).
+def band_jacobian(fun, x, couplings: Couplings | None = None):
+    """(fun(x), its Jacobian as a :class:`~pnp.linalg.BandMatrix`).
 
-    ``lower[i]`` couples block row i to block i − 1, ``upper[i]`` to block i + 1.
+    Args:
+      fun: maps x (nz, nr, nc) to a residual of the same shape, with a stencil of radius one
+        in both index directions.
+      x: (nz, nr, nc) array.
+      couplings: the residual's couplings (default: the full nine-point band). Without
+        diagonal-neighbour couplings 5·nc JVPs are used instead of 9·nc.
     """
-    nz, nr, _, _, nc, _ = band.shape
-    offsets = np.arange(-1, 2)
-    shifts = np.stack([np.eye(nr, k=int(d)) for d in offsets])  # shifts[dr][j, j + dr] = 1
-    blocks = [
-        jnp.einsum("ijdba,djk->ijakb", band[:, :, dz], shifts).reshape(nz, nr * nc, nr * nc)
-        for dz in range(3)
-    ]
-    return tuple(blocks)
-
-
-def block_jacobian(fun, state):
-    """Residual and Jacobian as (lower, diag, upper) blocks (see :func:`band_to_blocks`)."""
-    value, band = band_jacobian(fun, state)
-    return value, band_to_blocks(band)
+    nc = x.shape[-1]
+    couplings = Couplings.full(nc) if couplings is None else couplings
+    if couplings.n_components != nc:
+        raise ValueError(f"couplings are for {couplings.n_components} unknowns per cell, the state has {nc}")
+    value, jvp = jax.linearize(fun, x)
+    values = _nine_point_band(jvp, x) if couplings.nine_point else _five_point_band(jvp, x)
+    return value, BandMatrix(values, couplings)

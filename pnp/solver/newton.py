@@ -1,12 +1,17 @@
-"""Fully coupled damped Newton iteration (one jitted ``lax.while_loop``).
+"""Fully coupled damped Newton for F(y, args) = 0 on a structured grid (one jitted loop).
 
-Each iteration: residual and exact block Jacobian (colored JVPs), row equilibration
-(every row divided by the sum of its absolute entries — does not change the Newton
-step, only conditioning), block-tridiagonal solve, and a step limited to ``max_step`` in
-the ∞-norm (thermal voltages / log-concentration units). Converged when both the
-update and the row-scaled residual are below their tolerances (both are in units of
-the unknowns); the last update is still applied. Any non-finite value stops the loop
-as a failure. Never returns NaN as a converged state.
+Problem-agnostic, as optimistix's ``root_find(fn, solver, y0, args)``: ``fn`` maps a state
+pytree (cell fields, see :mod:`pnp.solver.packing`) and ``args`` to a residual of the same
+structure; Newton knows nothing else of the problem.
+
+Each iteration: residual and exact band Jacobian (colored JVPs with the residual's
+couplings), row equilibration (every row divided by the sum of its absolute entries — does
+not change the step, only conditioning), a linear solve by the chosen backend, and a step
+limited to ``max_step`` in the ∞-norm. Norms are per field: each field's components are
+divided by its ``scale`` (default 1; PNP's potential in kT/e and log-concentrations need
+none). Converged when both the scaled update and the scaled row-equilibrated residual are
+below their tolerances; the last update is still applied. Any non-finite value stops the
+loop as a failure. Never returns NaN as a converged state.
 """
 
 from __future__ import annotations
@@ -17,9 +22,10 @@ import functools
 import jax
 import jax.numpy as jnp
 
-from ..linalg.band import solve_band
-from ..physics.residual import residual
+from ..linalg import registry
+from ..linalg.band import Couplings, equilibrate
 from .jacobian import band_jacobian
+from .packing import component_scales, pack, unpack
 
 
 @dataclasses.dataclass(frozen=True)
@@ -27,45 +33,58 @@ class NewtonOptions:
     """Newton controls (static: changing them recompiles)."""
 
     max_iterations: int = 40
-    step_tolerance: float = 1e-9  # ‖δx‖∞ (kT/e, log c)
-    residual_tolerance: float = 1e-9  # ‖r / Σ|J|‖∞ (same units)
-    max_step: float = 4.0  # largest accepted ‖δx‖∞ before damping
-    linear_solver: str = "auto"  # see pnp.linalg.band
+    step_tolerance: float = 1e-9  # ‖δy / scale‖∞
+    residual_tolerance: float = 1e-9  # ‖(r / Σ|J|) / scale‖∞
+    max_step: float = 4.0  # largest accepted ‖δy / scale‖∞ before damping
+    linear_solver: str = "auto"  # a name of pnp.linalg.registry.methods()
 
 
 @dataclasses.dataclass(frozen=True)
 class NewtonResult:
-    state: jax.Array
+    state: object  # the state pytree
     converged: jax.Array  # bool
     iterations: jax.Array  # int
-    residual_history: jax.Array  # (max_iterations,) row-scaled ‖r‖∞, NaN after the end
-    step_history: jax.Array  # (max_iterations,) ‖δx‖∞
+    residual_history: jax.Array  # (max_iterations,) scaled residual norm, NaN after the end
+    step_history: jax.Array  # (max_iterations,) scaled step norm
 
     def replace(self, **changes) -> "NewtonResult":
         return dataclasses.replace(self, **changes)
 
 
 jax.tree_util.register_dataclass(
-    NewtonResult,
-    data_fields=["state", "converged", "iterations", "residual_history", "step_history"],
+    NewtonResult, data_fields=["state", "converged", "iterations", "residual_history", "step_history"],
     meta_fields=[],
 )
 
 
-def newton_step(state, grid, params, options: NewtonOptions):
-    """One Newton update: returns (full step δx, row-scaled residual ∞-norm)."""
-    value, band = band_jacobian(lambda s: residual(s, grid, params), state, stencil=5)
-    row_sum = jnp.abs(band).sum(axis=(2, 3, 4))  # (nz, nr, nc): Σ over columns of |J|
-    scale = 1.0 / jnp.where(row_sum > 0, row_sum, 1.0)
-    rhs = -value * scale
-    delta = solve_band(band * scale[:, :, None, None, None, :], rhs, method=options.linear_solver, pattern="pnp")
-    return delta, jnp.max(jnp.abs(rhs))
+def packed_residual(fn, like, args):
+    """x (nz, nr, nc) ↦ pack(fn(unpack(x), args)): the residual as the linear algebra sees it."""
+    return lambda x: pack(fn(unpack(x, like), args))
 
 
-@functools.partial(jax.jit, static_argnames="options")
-def newton_solve(state, grid, params, options: NewtonOptions = NewtonOptions()) -> NewtonResult:
-    """Damped Newton from ``state`` for ``residual(·, grid, params) = 0``."""
-    nan_history = jnp.full((options.max_iterations,), jnp.nan, state.dtype)
+def newton_step(fn, y, args, options: NewtonOptions, couplings: Couplings | None = None, scale=None):
+    """One Newton update at ``y``: (full step δy as a state pytree, scaled residual ∞-norm)."""
+    x = pack(y)
+    value, jacobian = band_jacobian(packed_residual(fn, y, args), x, couplings)
+    matrix, rhs = equilibrate(jacobian, -value)
+    delta = registry.solve(matrix, rhs, options.linear_solver)
+    return unpack(delta, y), jnp.max(jnp.abs(rhs / component_scales(y, scale)))
+
+
+@functools.partial(jax.jit, static_argnames=("fn", "options", "couplings"))
+def newton_solve(fn, y0, args, options: NewtonOptions = NewtonOptions(), couplings: Couplings | None = None,
+                 scale=None) -> NewtonResult:
+    """Damped Newton from ``y0`` for ``fn(y, args) = 0``.
+
+    Args:
+      fn: residual function (hashable: a module-level function), fn(y, args) → pytree like y.
+      y0: start state (pytree of cell fields).
+      args: anything ``fn`` needs (a pytree; differentiable through :mod:`pnp.solver.implicit`).
+      options: Newton controls; couplings: the residual's sparsity (default: full band);
+      scale: per-field scales of the norms (pytree like y0 of scalars), default 1.
+    """
+    scales = component_scales(y0, scale)
+    nan_history = jnp.full((options.max_iterations,), jnp.nan, pack(y0).dtype)
 
     def cond(carry):
         _, k, _, _, converged, failed = carry
@@ -73,8 +92,9 @@ def newton_solve(state, grid, params, options: NewtonOptions = NewtonOptions()) 
 
     def body(carry):
         x, k, res_hist, step_hist, _, _ = carry
-        delta, res_norm = newton_step(x, grid, params, options)
-        step_norm = jnp.max(jnp.abs(delta))
+        delta, res_norm = newton_step(fn, unpack(x, y0), args, options, couplings, scale)
+        delta = pack(delta)
+        step_norm = jnp.max(jnp.abs(delta / scales))
         damping = jnp.minimum(1.0, options.max_step / step_norm)
         x_new = x + damping * delta
         failed = ~(jnp.all(jnp.isfinite(x_new)) & jnp.isfinite(res_norm))
@@ -82,6 +102,6 @@ def newton_solve(state, grid, params, options: NewtonOptions = NewtonOptions()) 
         x_new = jnp.where(failed, x, x_new)
         return (x_new, k + 1, res_hist.at[k].set(res_norm), step_hist.at[k].set(step_norm), converged, failed)
 
-    init = (state, jnp.array(0), nan_history, nan_history, jnp.array(False), jnp.array(False))
+    init = (pack(y0), jnp.array(0), nan_history, nan_history, jnp.array(False), jnp.array(False))
     x, k, res_hist, step_hist, converged, _ = jax.lax.while_loop(cond, body, init)
-    return NewtonResult(x, converged, k, res_hist, step_hist)
+    return NewtonResult(unpack(x, y0), converged, k, res_hist, step_hist)

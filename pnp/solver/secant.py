@@ -1,51 +1,54 @@
-"""Host-side secant root finding for zero-current (open-circuit) voltages.
+"""Secant root finding of a scalar function whose evaluations are whole steady solves (traced).
 
-Each evaluation is a full steady solve, so the iteration lives in Python and hands the
-previous evaluation's result (``payload``, e.g. a converged solution) to the next one as a
-warm start. For the differentiable, traced variant see :func:`pnp.outputs.zero_current_potential`.
+Each evaluation ``f(x, payload)`` returns (f(x), payload); the payload (e.g. the converged state
+at x) is handed to the next evaluation as its warm start. Runs as one ``lax.while_loop`` under
+jit with a single call site of ``f`` (its first two passes evaluate x0 and x1), so ``f`` is
+compiled once; a failed evaluation (non-finite value) or a flat secant stops it unconverged.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+import dataclasses
 
-import numpy as np
-
-from .continuation import ConvergenceError
+import jax
+import jax.numpy as jnp
 
 
-def secant_root(
-    evaluate: Callable[[float, Any], tuple[float, Any]],
-    x0: float,
-    x1: float,
-    *,
-    tolerance: float,
-    max_iterations: int,
-    parameter: str,
-) -> tuple[float, Any]:
-    """Root x of f by the secant method; returns (x, payload of the evaluation at x).
+@dataclasses.dataclass(frozen=True)
+class SecantResult:
+    root: jax.Array  # last iterate (NaN unless converged)
+    payload: object  # payload of the evaluation at the root
+    converged: jax.Array  # |x_{k+1} − x_k| ≤ tolerance (or f(x) = 0 exactly)
+    history: jax.Array  # (max_iterations + 2, 2) rows (x, f(x)); NaN after the last evaluation
+    evaluations: jax.Array
 
-    ``evaluate(x, previous_payload)`` returns (f(x), payload); the first call gets ``None``.
-    Stops when the update |x_{k+1} − x_k| is below ``tolerance``.
 
-    Raises:
-      ConvergenceError: no such update within ``max_iterations`` steps, or a flat secant
-        (f(x_k) = f(x_{k−1})); the message lists the (x, f) history.
-    """
-    f0, payload = evaluate(x0, None)
-    f1, payload = evaluate(x1, payload)
-    history = [(x0, f0), (x1, f1)]
-    for _ in range(max_iterations):
-        if f1 == f0:
-            break
-        x0, f0, x1 = x1, f1, x1 - f1 * (x1 - x0) / (f1 - f0)
-        f1, payload = evaluate(x1, payload)
-        history.append((x1, f1))
-        if abs(x1 - x0) < tolerance:
-            return x1, payload
-    raise ConvergenceError(
-        f"the {parameter} search did not converge in {max_iterations} secant steps; "
-        f"(x, f) history: {history}",
-        parameter=parameter, reached=float(x1), history=np.array(history),
-    )
+jax.tree_util.register_dataclass(SecantResult, data_fields=[f.name for f in dataclasses.fields(SecantResult)],
+                                 meta_fields=[])
+
+
+def secant(f, x0, x1, payload, *, tolerance: float, max_iterations: int) -> SecantResult:
+    """Root of f by the secant method from x0, x1; stops when |x_{k+1} − x_k| ≤ ``tolerance``."""
+    x0, x1 = jnp.asarray(x0, float), jnp.asarray(x1, float)
+    nan = jnp.full((), jnp.nan)
+    history = jnp.full((max_iterations + 2, 2), jnp.nan)
+
+    def done(k, x_prev, f_prev, x, fx):
+        converged = (jnp.abs(x - x_prev) <= tolerance) | (fx == 0)
+        stuck = ~jnp.isfinite(fx) | (fx == f_prev)
+        return (k >= 2) & (converged | stuck)
+
+    def cond(c):
+        k, x_prev, f_prev, x, fx, _, _ = c
+        return (k < max_iterations + 2) & ~done(k, x_prev, f_prev, x, fx)
+
+    def body(c):
+        k, x_prev, f_prev, x, fx, payload, history = c
+        target = jnp.where(k == 0, x0, jnp.where(k == 1, x1, x - fx * (x - x_prev) / (fx - f_prev)))
+        f_new, payload = f(target, payload)
+        return k + 1, x, fx, target, f_new, payload, history.at[k].set(jnp.stack([target, f_new]))
+
+    k, x_prev, _, x, fx, payload, history = jax.lax.while_loop(
+        cond, body, (jnp.array(0), nan, nan, nan, nan, payload, history))
+    converged = ((jnp.abs(x - x_prev) <= tolerance) | (fx == 0)) & jnp.isfinite(fx)
+    return SecantResult(jnp.where(converged, x, jnp.nan), payload, converged, history, k)

@@ -1,0 +1,211 @@
+"""Derived quantities of steady states — the one home of each (as jax-md's ``quantity.py``).
+
+Everything here is a JAX function of a :class:`~pnp.problem.Problem` and a converged state
+(or of quantities computed here), traceable and differentiable; :class:`~pnp.Solution`,
+:class:`~pnp.IVCurve`, :mod:`pnp.outputs`, :mod:`pnp.mosaic`, :mod:`pnp.design` and the CLI
+read them from here.
+
+Fluxes through cross-sections: the z faces of column i (i = 0 … nz) form a surface that
+separates the left bath from the right one; at steady state the species fluxes summed over
+it are equal for every i (discrete conservation, up to the Newton residual). Outputs are
+read at the **mid cross-section** (column (nz + 1) // 2). Current I = F Σ_i z_i J_i, positive
+along +z (from the left bath to the right bath). Units: mol/s and A for axisymmetric
+channels, per metre of depth for planar 2D, per m² for 1D (``problem.discretization.flux_unit``).
+"""
+
+from __future__ import annotations
+
+import functools
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from .constants import FARADAY
+from .grid.mesh import FaceKind
+from .physics.model import System
+from .physics.term import Context
+from .physics.transport import species_flux_terms, species_fluxes
+from .solver.newton import NewtonOptions
+from .solver.secant import SecantResult, secant
+from .steady import solve_system
+
+
+def context(problem, state) -> Context:
+    return Context(state, problem.grid, problem.parameters, problem.model)
+
+
+def mid_column(grid) -> int:
+    """Index of the mid cross-section among the (nz + 1) z-face columns of ``grid``."""
+    return (grid.shape[0] + 1) // 2
+
+
+def voltage(problem):
+    """Applied voltage V = φ_left − φ_right (V) of the problem's parameters."""
+    p = problem.parameters
+    return (p.left_potential - p.right_potential) * problem.scales.voltage
+
+
+def scaled_cross_section_fluxes(system: System, state):
+    """Scaled species fluxes through every z-face column, shape (N, nz + 1)."""
+    flux_z, _ = species_fluxes(Context(state, system.grid, system.parameters, system.model))
+    return flux_z.sum(axis=-1)
+
+
+def cross_section_fluxes(problem, state):
+    """Species fluxes through every z-face column, shape (N, nz + 1), in the problem's flux unit."""
+    return scaled_cross_section_fluxes(problem.system, state) * problem.discretization.flux_scale
+
+
+def fluxes(problem, state):
+    """Species fluxes through the mid cross-section, (N,) (positive along +z)."""
+    return cross_section_fluxes(problem, state)[:, mid_column(problem.grid)]
+
+
+def current_profile(problem, state):
+    """Electric current through every z-face column (nz + 1,), A (or A/m, A/m²)."""
+    return FARADAY * jnp.einsum("i,in->n", problem.parameters.valence, cross_section_fluxes(problem, state))
+
+
+def current(problem, state):
+    """Electric current I = F Σ z_i J_i through the mid cross-section (A), positive along +z."""
+    return FARADAY * jnp.dot(problem.parameters.valence, fluxes(problem, state))
+
+
+def transference_numbers(problem, state):
+    """t_i = F z_i J_i / I through the mid cross-section, (N,) (Σ t_i = 1; undefined at I = 0)."""
+    return FARADAY * problem.parameters.valence * fluxes(problem, state) / current(problem, state)
+
+
+def selectivity(flux, feed, ion: int, other: int):
+    """Separation factor S = (J_ion / J_other) / (c_ion / c_other) of the feed concentrations."""
+    return (flux[ion] / flux[other]) / (feed[ion] / feed[other])
+
+
+def rectification(current_plus, current_minus):
+    """r = |I(+V)| / |I(−V)|."""
+    return jnp.abs(current_plus) / jnp.abs(current_minus)
+
+
+def chord_conductance(voltages, currents):
+    """(I(V₊) − I(V₋)) / (V₊ − V₋) between the voltages nearest 0 on either side of it (S).
+
+    An approximation of the slope at 0 V; :func:`conductance` gives the exact one.
+    """
+    v = np.asarray(voltages)
+    below, above = v[v < 0], v[v > 0]
+    if len(below) == 0 or len(above) == 0:
+        raise ValueError("conductance at 0 V needs voltages on both sides of 0")
+    lo, hi = int(np.flatnonzero(v == below.max())[0]), int(np.flatnonzero(v == above.min())[0])
+    return (currents[hi] - currents[lo]) / (v[hi] - v[lo])
+
+
+def conservation_error(problem, state) -> float:
+    """max_i |I_i − I_mid| / max_i Σ_s F |z_s| (J⁺_s,i + J⁻_s,i): 0 for exact conservation.
+
+    The denominator is the gross (one-way, forward plus backward) charge exchange through a
+    cross-section, so the error stays meaningful at zero current (equilibrium, reversal
+    potential), where the net fluxes themselves are round-off.
+    """
+    (forward, backward), _ = species_flux_terms(context(problem, state))
+    valence = np.asarray(problem.parameters.valence)[:, None]
+    net = np.asarray((forward - backward).sum(axis=-1))
+    gross = np.asarray((forward + backward).sum(axis=-1))
+    profile = (valence * net).sum(axis=0)
+    scale = (np.abs(valence) * gross).sum(axis=0).max()
+    return float(np.max(np.abs(profile - profile[mid_column(problem.grid)])) / scale)
+
+
+def wall_potential(problem, state):
+    """Potential on every wall face from the surface-charge condition, φ_w = φ_K + σ d / (ε₀ ε_r).
+
+    Returns (z, r, phi) arrays (m, m, V) over the wall faces (z faces then r faces).
+    """
+    grid, params, scales = problem.grid, problem.parameters, problem.scales
+    phi = state.potential
+    active = np.asarray(grid.active)
+    out = []
+    for axis, kind, dist, sigma, fz, fr in (
+        (0, grid.zface_kind, grid.zface_distance, params.zface_charge, grid.zface_z, grid.zface_r),
+        (1, grid.rface_kind, grid.rface_distance, params.rface_charge, grid.rface_z, grid.rface_r),
+    ):
+        mask = np.asarray(kind) == FaceKind.WALL
+        # The active cell beside each wall face, and its permittivity.
+        pad = lambda a, fill: jnp.concatenate([jnp.full_like(jnp.take(a, jnp.array([0]), axis=axis), fill), a,
+                                               jnp.full_like(jnp.take(a, jnp.array([0]), axis=axis), fill)], axis=axis)
+        act = np.asarray(pad(jnp.asarray(active, float), 0.0)) > 0
+        n = act.shape[axis]
+        before = np.take(act, range(0, n - 1), axis=axis)
+        phi_p, eps_p = pad(phi, 0.0), pad(params.permittivity, 1.0)
+        take = lambda a, lo: jnp.take(a, jnp.arange(lo, lo + n - 1), axis=axis)
+        phi_cell = jnp.where(before, take(phi_p, 0), take(phi_p, 1))
+        eps_cell = jnp.where(before, take(eps_p, 0), take(eps_p, 1))
+        value = phi_cell + sigma * dist / eps_cell
+        out.append((np.asarray(fz)[mask], np.asarray(fr)[mask], value[mask]))
+    z = np.concatenate([o[0] for o in out]) * scales.length
+    r = np.concatenate([o[1] for o in out]) * scales.length
+    return z, r, jnp.concatenate([o[2] for o in out]) * scales.voltage
+
+
+# ------------------------------------------------------------------------------------------
+# Quantities that need more solves: the exact differential conductance and the zero-current
+# voltage. Both work on the nondimensional System (a pytree) inside module-level jitted
+# programs, so repeated calls reuse one compiled program per grid structure.
+
+def charge_flux(system: System, state):
+    """Σ_i z_i J̃_i through the mid cross-section (scaled): the current up to F × flux scale."""
+    return jnp.dot(system.parameters.valence, scaled_cross_section_fluxes(system, state)[:, mid_column(system.grid)])
+
+
+def _at_potential(system: System, u) -> System:
+    p = system.parameters
+    return system.replace(parameters=p.replace(left_potential=p.right_potential + u))
+
+
+def charge_flux_near(system: System, u, state, options, continuation=True):
+    """(Σ z J̃ through the mid cross-section at left-bath potential u (kT/e), the state there), by
+    Newton from the nearby ``state`` (with the continuation fallback unless ``continuation`` is
+    False: then NaN if Newton fails from ``state``)."""
+    at_u = _at_potential(system, u)
+    solved, _ = solve_system(at_u, state, options, continuation=continuation)
+    return charge_flux(at_u, solved), solved
+
+
+def conductance(problem, guess, options: NewtonOptions = NewtonOptions()):
+    """Exact differential conductance dI/dV (S; S/m planar, S/m² 1D) at the problem's voltage:
+    the steady state from the nearby ``guess`` (e.g. the converged state itself), then one
+    tangent solve (forward mode in the left-bath potential), no finite difference."""
+    system = problem.system
+    u = system.parameters.left_potential - system.parameters.right_potential
+    _, slope = jax.jvp(lambda v: charge_flux_near(system, v, guess, options)[0], (u,), (jnp.ones_like(u),))
+    return FARADAY * problem.discretization.flux_scale * slope / problem.scales.voltage
+
+
+@functools.partial(jax.jit, static_argnames=("options", "tolerance", "max_iterations", "continuation"))
+def _zero_current_root(system, guess, u0, u1, options, tolerance, max_iterations, continuation) -> SecantResult:
+    fixed = jax.lax.stop_gradient(system)
+    return secant(lambda u, s: charge_flux_near(fixed, u, s, options, continuation), u0, u1, guess,
+                  tolerance=tolerance, max_iterations=max_iterations)
+
+
+def zero_current_potential(problem, guess, u0, u1, *, options: NewtonOptions = NewtonOptions(),
+                           tolerance: float = 1e-10, max_iterations: int = 30, continuation: bool = True):
+    """(u₀, state, secant result): the left-bath potential u₀ (kT/e) where the current vanishes.
+
+    Secant iteration from u0, u1 (kT/e); every evaluation is a steady solve warm-started from
+    the previous one (with the continuation fallback of :func:`pnp.steady.solve_system` when
+    ``continuation``). u₀ and the state carry implicit derivatives: du₀/dp = −(∂I/∂p)/(dI/dV)
+    from I(u₀(p), p) = 0. NaN when the root was not found (check ``result.converged``).
+    """
+    system = problem.system
+    found = _zero_current_root(system, guess, jnp.asarray(u0, float), jnp.asarray(u1, float), options,
+                               tolerance, max_iterations, continuation)
+    root_state = jax.lax.stop_gradient(found.payload)
+
+    def flux_at(u):
+        return charge_flux_near(system, u, root_state, options)[0]
+
+    root = jax.lax.custom_root(flux_at, jax.lax.stop_gradient(found.root), lambda _, x: x,
+                               lambda g, y: y / g(jnp.ones_like(y)))
+    _, state = charge_flux_near(system, root, root_state, options)
+    return root, state, found
