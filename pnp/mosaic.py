@@ -22,10 +22,8 @@ thin membranes against unstirred bath layers) the PNP result shows where the cir
 from __future__ import annotations
 
 import dataclasses
-import functools
 from collections.abc import Mapping, Sequence
 
-import jax
 import jax.numpy as jnp
 import numpy as np
 
@@ -151,9 +149,9 @@ def open_circuit(
 ) -> MosaicSolution:
     """Solve both phases at the loop potential where θ i₊ + (1 − θ) i₋ = 0.
 
-    Secant iteration on V in one compiled program (each evaluation solves both phases,
-    warm-started from the previous evaluation or from ``start``, e.g. the solution at a
-    neighbouring θ, with the continuation fallback of :func:`pnp.steady.solve_system`).
+    Secant iteration on V (each evaluation solves both phases, warm-started from the previous
+    evaluation or from ``start``, e.g. the solution at a neighbouring θ, with the continuation
+    fallback of :func:`pnp.steady.solve_system`).
 
     Raises:
       ValueError: θ outside (0, 1), or a phase without an explicit bath layer.
@@ -176,10 +174,17 @@ def open_circuit(
     else:
         guesses = [start.cation_phase.state, start.anion_phase.state]
     thermal = problems[0].scales.voltage
-    found = _loop_root(tuple(p.system for p in problems), jnp.array([theta, 1.0 - theta]),
-                       jnp.array([p.discretization.flux_scale for p in problems]), tuple(guesses),
-                       jnp.asarray(v0 / thermal), jnp.asarray(v0 / thermal + 0.5), options,
-                       voltage_tolerance / thermal, max_iterations)
+    systems, fractions = tuple(p.system for p in problems), (theta, 1.0 - theta)
+    scales = tuple(p.discretization.flux_scale for p in problems)
+
+    def net(u, states):
+        """θ i₊ + (1 − θ) i₋ at the loop potential u (kT/e), up to the factor F."""
+        parts = [quantity.charge_flux_near(system, u, state, options) for system, state in zip(systems, states)]
+        total = sum(weight * scale * flux for weight, scale, (flux, _) in zip(fractions, scales, parts))
+        return total, tuple(state for _, state in parts)
+
+    found = secant(net, v0 / thermal, v0 / thermal + 0.5, tuple(guesses), tolerance=voltage_tolerance / thermal,
+                   max_iterations=max_iterations, traced=False)
     if not bool(found.converged):
         history = np.asarray(found.history) * np.array([thermal, FARADAY])
         history = history[np.isfinite(history[:, 0])]
@@ -193,15 +198,3 @@ def open_circuit(
                    for problem, state in zip(problems, found.payload))
     return MosaicSolution(theta, plus, minus)
 
-
-@functools.partial(jax.jit, static_argnames=("options", "tolerance", "max_iterations"))
-def _loop_root(systems, fractions, flux_scales, guesses, u0, u1, options, tolerance, max_iterations):
-    """Secant on the loop potential u (kT/e) for Σ_k θ_k i_k(u) = 0 (i_k up to the factor F)."""
-
-    def net(u, states):
-        parts = [quantity.charge_flux_near(system, u, state, options, continuation=True)
-                 for system, state in zip(systems, states)]
-        total = sum(theta * scale * flux for theta, scale, (flux, _) in zip(fractions, flux_scales, parts))
-        return total, tuple(state for _, state in parts)
-
-    return secant(net, u0, u1, guesses, tolerance=tolerance, max_iterations=max_iterations)

@@ -125,7 +125,7 @@ def build_problem(geometry, conditions, voltage=None, **changes) -> Problem:
         right_concentration=jnp.asarray(right.concentrations) / c_ref,
         left_potential=jnp.asarray(conditions.voltage, dtype=jnp.float64) / scales.voltage,
         right_potential=jnp.asarray(0.0, dtype=jnp.float64),
-        poisson_coefficient=jnp.asarray(scales.poisson_coefficient),
+        poisson_coefficient=jnp.asarray(scales.poisson_coefficient, dtype=jnp.float64),
     )
     return Problem(disc, params, left, right, PNP.add(*conditions.terms))
 

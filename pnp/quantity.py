@@ -29,6 +29,7 @@ from .physics.transport import species_flux_terms, species_fluxes
 from .solver.newton import NewtonOptions
 from .solver.secant import SecantResult, secant
 from .steady import solve_system
+from .tracing import concrete_tree
 
 
 def context(problem, state) -> Context:
@@ -152,6 +153,7 @@ def wall_potential(problem, state):
 # voltage. Both work on the nondimensional System (a pytree) inside module-level jitted
 # programs, so repeated calls reuse one compiled program per grid structure.
 
+@jax.jit
 def charge_flux(system: System, state):
     """Σ_i z_i J̃_i through the mid cross-section (scaled): the current up to F × flux scale."""
     return jnp.dot(system.parameters.valence, scaled_cross_section_fluxes(system, state)[:, mid_column(system.grid)])
@@ -181,11 +183,13 @@ def conductance(problem, guess, options: NewtonOptions = NewtonOptions()):
     return FARADAY * problem.discretization.flux_scale * slope / problem.scales.voltage
 
 
-@functools.partial(jax.jit, static_argnames=("options", "tolerance", "max_iterations", "continuation"))
-def _zero_current_root(system, guess, u0, u1, options, tolerance, max_iterations, continuation) -> SecantResult:
-    fixed = jax.lax.stop_gradient(system)
-    return secant(lambda u, s: charge_flux_near(fixed, u, s, options, continuation), u0, u1, guess,
-                  tolerance=tolerance, max_iterations=max_iterations)
+def _zero_current_root(system, guess, u0, u1, options, tolerance, max_iterations, continuation, traced):
+    return secant(lambda u, s: charge_flux_near(system, u, s, options, continuation), u0, u1, guess,
+                  tolerance=tolerance, max_iterations=max_iterations, traced=traced)
+
+
+_zero_current_root_on_device = jax.jit(functools.partial(_zero_current_root, traced=True),
+                                       static_argnames=("options", "tolerance", "max_iterations", "continuation"))
 
 
 def zero_current_potential(problem, guess, u0, u1, *, options: NewtonOptions = NewtonOptions(),
@@ -194,12 +198,18 @@ def zero_current_potential(problem, guess, u0, u1, *, options: NewtonOptions = N
 
     Secant iteration from u0, u1 (kT/e); every evaluation is a steady solve warm-started from
     the previous one (with the continuation fallback of :func:`pnp.steady.solve_system` when
-    ``continuation``). u₀ and the state carry implicit derivatives: du₀/dp = −(∂I/∂p)/(dI/dV)
-    from I(u₀(p), p) = 0. NaN when the root was not found (check ``result.converged``).
+    ``continuation``). With concrete inputs (also the primal values under ``jax.grad``) the
+    iteration runs on the host over the compiled solves; under jit it is one device loop. u₀
+    and the state carry implicit derivatives: du₀/dp = −(∂I/∂p)/(dI/dV) from I(u₀(p), p) = 0.
+    NaN when the root was not found (check ``result.converged``).
     """
     system = problem.system
-    found = _zero_current_root(system, guess, jnp.asarray(u0, float), jnp.asarray(u1, float), options,
-                               tolerance, max_iterations, continuation)
+    inputs = jax.lax.stop_gradient((system, guess, jnp.asarray(u0, float), jnp.asarray(u1, float)))
+    values = concrete_tree(inputs)
+    if values is None:
+        found = _zero_current_root_on_device(*inputs, options, tolerance, max_iterations, continuation)
+    else:
+        found = _zero_current_root(*values, options, tolerance, max_iterations, continuation, traced=False)
     root_state = jax.lax.stop_gradient(found.payload)
 
     def flux_at(u):

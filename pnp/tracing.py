@@ -31,6 +31,16 @@ def concrete(x):
     return np.asarray(x)
 
 
+def concrete_tree(tree):
+    """``tree`` with every leaf replaced by its value (:func:`concrete`), or None if any is unknown."""
+    leaves, treedef = jax.tree_util.tree_flatten(tree)
+    values = [leaf if not isinstance(leaf, jax.core.Tracer) else concrete(leaf) for leaf in leaves]
+    if any(v is None for v in values):
+        return None
+    return jax.tree_util.tree_unflatten(treedef, [jax.numpy.asarray(v, dtype=jax.numpy.result_type(leaf))
+                                                  for v, leaf in zip(values, leaves)])
+
+
 def is_traced(tree) -> bool:
     """Whether any leaf of ``tree`` is a JAX tracer."""
     return any(isinstance(leaf, jax.core.Tracer) for leaf in jax.tree_util.tree_leaves(tree))
