@@ -94,9 +94,10 @@ def couplings(model: Model, n_species: int) -> Couplings:
 
 @functools.lru_cache(maxsize=64)
 def _couplings(structure, leaf_shapes, n_species: int) -> Couplings:
-    model = jax.tree_util.tree_unflatten(structure, [np.ones(shape) for shape in leaf_shapes])
-    state, system = model.probe(n_species)
-    return derive_couplings(residual, state, system)
+    with jax.ensure_compile_time_eval():  # concrete even when first asked for inside a jit trace
+        model = jax.tree_util.tree_unflatten(structure, [np.ones(shape) for shape in leaf_shapes])
+        state, system = model.probe(n_species)
+        return derive_couplings(residual, state, system)
 
 
 def path(system: System, guess: State, use_guess, continuation: bool = True) -> list[Leg]:
