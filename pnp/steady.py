@@ -36,7 +36,7 @@ from .solver.errors import ConvergenceError
 from .solver.implicit import implicit_root
 from .solver.newton import NewtonOptions
 from .solver.stencil import derive_couplings
-from .tracing import concrete
+from .tracing import concrete, concrete_tree, is_traced
 
 LEGS = (
     "warm start from the given guess",
@@ -61,9 +61,10 @@ class SolveInfo:
     @classmethod
     def from_path(cls, result: PathResult) -> "SolveInfo | None":
         """The diagnostics of a path result (None when they are traced, under jit)."""
-        values = jax.tree_util.tree_map(concrete, result)
-        if any(v is None for v in jax.tree_util.tree_leaves(values, is_leaf=lambda x: x is None)):
+        values = concrete_tree(result) if is_traced(result) else result  # under jax.grad: the primal values
+        if values is None:  # under jit
             return None
+        values = jax.device_get(values)  # one transfer for all the diagnostics
         steps = values.steps
         return cls(
             newton_iterations=int(values.newton_iterations), newton_calls=int(values.newton_calls),

@@ -74,12 +74,34 @@ def interpolate(start, end, t):
     return jax.tree_util.tree_map(lambda a, b: a + t * (b - a), start, end)
 
 
+def _homotopy(trees, n):
+    """args(k, t) = start_k + t (end_k − start_k) from the legs' 2n args trees (n starts, n ends).
+
+    Leaves that are the same object in every tree (the grid, say) are passed through untouched:
+    only what a path really changes is stacked, selected and interpolated in the loop.
+    """
+    flat = [jax.tree_util.tree_flatten(tree) for tree in trees]
+    treedef = flat[0][1]
+    columns = list(zip(*(leaves for leaves, _ in flat)))
+    fixed = [all(leaf is column[0] for leaf in column) for column in columns]
+    stacked = [None if same else (jnp.stack(column[:n]), jnp.stack(column[n:]))
+               for same, column in zip(fixed, columns)]
+
+    def args_at(k, t):
+        index = jnp.minimum(k, n - 1)
+        leaves = [column[0] if pair is None else interpolate(pair[0][index], pair[1][index], t)
+                  for column, pair in zip(columns, stacked)]
+        return jax.tree_util.tree_unflatten(treedef, leaves)
+
+    return args_at
+
+
 def follow_path(fn, legs: Sequence[Leg], y0, *, options: NewtonOptions = NewtonOptions(),
                 couplings: Couplings | None = None, scale=None, min_step: float = 1e-4) -> PathResult:
     """Run the continuation path from ``y0``; traceable (call it inside jit)."""
     n = len(legs)
     stack = lambda *trees: jax.tree_util.tree_map(lambda *leaves: jnp.stack(leaves), *trees)
-    starts, ends = stack(*[leg.start for leg in legs]), stack(*[leg.end for leg in legs])
+    args_at = _homotopy([leg.start for leg in legs] + [leg.end for leg in legs], n)
     has_restart = np.array([leg.restart is not None for leg in legs])
     restarts = stack(*[y0 if leg.restart is None else leg.restart for leg in legs])
     enabled = jnp.stack([jnp.asarray(leg.enabled, bool) for leg in legs])
@@ -121,7 +143,7 @@ def follow_path(fn, legs: Sequence[Leg], y0, *, options: NewtonOptions = NewtonO
         target = jnp.minimum(t + step, 1.0)
         slope = jnp.where(c["has_prev"], (target - t) / jnp.where(c["has_prev"], t - c["t_prev"], 1.0), 0.0)
         guess = jax.tree_util.tree_map(lambda a, b: a + slope * (a - b), c["y"], c["y_prev"])
-        args = interpolate(select(starts, k), select(ends, k), target)
+        args = args_at(k, target)
         result = newton_solve(fn, guess, args, options, couplings, scale)
         ok = result.converged
         is_single = jnp.asarray(single)[k]

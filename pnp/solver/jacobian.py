@@ -38,9 +38,15 @@ def _five_point_seeds(nz, nr, nc):
     return (in_color & same_unknown).astype(np.float64).reshape(5 * nc, nz, nr, nc)
 
 
+def _unfolded(seeds, dtype):
+    """The seeds as an array XLA does not constant-fold into the linear map: folding them through
+    a stencil materializes (colours × grid × stencil) constants and takes seconds to compile."""
+    return jax.lax.optimization_barrier(jnp.asarray(seeds, dtype=dtype))
+
+
 def _five_point_band(jvp, x):
     nz, nr, nc = x.shape
-    columns = jax.vmap(jvp)(jnp.asarray(_five_point_seeds(nz, nr, nc), dtype=x.dtype))
+    columns = jax.vmap(jvp)(_unfolded(_five_point_seeds(nz, nr, nc), x.dtype))
     by_color = jnp.transpose(columns.reshape(5, nc, nz, nr, nc), (2, 3, 0, 1, 4))  # (i, j, color, b, a)
     i, j = np.arange(nz)[:, None], np.arange(nr)[None, :]
     zero = jnp.zeros((nz, nr, nc, nc), x.dtype)
@@ -61,7 +67,7 @@ def _five_point_band(jvp, x):
 def _nine_point_band(jvp, x):
     nz, nr, nc = x.shape
     pz, pr = min(3, nz), min(3, nr)
-    columns = jax.vmap(jvp)(jnp.asarray(_seeds(nz, nr, nc, pz, pr), dtype=x.dtype))
+    columns = jax.vmap(jvp)(_unfolded(_seeds(nz, nr, nc, pz, pr), x.dtype))
     columns = columns.reshape(pz, pr, nc, nz, nr, nc)  # (c_z, c_r, b, i, j, a)
     by_cell = jnp.transpose(columns, (3, 4, 0, 1, 2, 5))  # (i, j, c_z, c_r, b, a)
     offsets = np.arange(-1, 2)
