@@ -18,9 +18,11 @@ from .constants import GAS_CONSTANT
 from .electrolyte import Electrolyte
 from .geometry.base import DebyeLengths, Discretization, evaluate_profile
 from .grid.mesh import FaceKind
+from .grid.skew import is_orthogonal
 from .physics.model import PNP, Model, System
 from .physics.parameters import Parameters
 from .physics.scales import Scales
+from .physics.skew import SkewDisplacement, SkewTransport
 from .tracing import concrete
 
 
@@ -127,7 +129,10 @@ def build_problem(geometry, conditions, voltage=None, **changes) -> Problem:
         right_potential=jnp.asarray(0.0, dtype=jnp.float64),
         poisson_coefficient=jnp.asarray(scales.poisson_coefficient, dtype=jnp.float64),
     )
-    return Problem(disc, params, left, right, PNP.add(*conditions.terms))
+    model = PNP.add(*conditions.terms)
+    if not is_orthogonal(grid):  # tapered: the tangential flux parts (None under jit: added)
+        model = model.add(SkewDisplacement(), SkewTransport())
+    return Problem(disc, params, left, right, model)
 
 
 def debye_lengths(left: Electrolyte, right: Electrolyte) -> DebyeLengths:

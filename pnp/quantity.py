@@ -25,7 +25,7 @@ from .constants import FARADAY
 from .grid.mesh import FaceKind
 from .physics.model import System
 from .physics.term import Context
-from .physics.transport import species_flux_terms, species_fluxes
+from .physics.transport import species_flux_terms
 from .solver.newton import NewtonOptions
 from .solver.secant import SecantResult, secant
 from .steady import solve_system
@@ -48,8 +48,9 @@ def voltage(problem):
 
 
 def scaled_cross_section_fluxes(system: System, state):
-    """Scaled species fluxes through every z-face column, shape (N, nz + 1)."""
-    flux_z, _ = species_fluxes(Context(state, system.grid, system.parameters, system.model))
+    """Scaled species fluxes through every z-face column, shape (N, nz + 1): the z-face fluxes of
+    every term of the model (Scharfetter–Gummel, tangential corrections, …) summed over r."""
+    flux_z, _ = system.model.face_fluxes(state, system.grid, system.parameters)["log_concentration"]
     return flux_z.sum(axis=-1)
 
 
@@ -110,7 +111,7 @@ def conservation_error(problem, state) -> float:
     """
     (forward, backward), _ = species_flux_terms(context(problem, state))
     valence = np.asarray(problem.parameters.valence)[:, None]
-    net = np.asarray((forward - backward).sum(axis=-1))
+    net = np.asarray(scaled_cross_section_fluxes(problem.system, state))
     gross = np.asarray((forward + backward).sum(axis=-1))
     profile = (valence * net).sum(axis=0)
     scale = (np.abs(valence) * gross).sum(axis=0).max()

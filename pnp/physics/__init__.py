@@ -7,6 +7,8 @@ Layout (one job per module):
 * :mod:`~pnp.physics.term` — :class:`Term`, :class:`Drive`, :class:`Context`, :func:`register_term`;
 * :mod:`~pnp.physics.electrostatics`, :mod:`~pnp.physics.transport`, :mod:`~pnp.physics.drives`
   — the terms of plain PNP;
+* :mod:`~pnp.physics.skew` — the tangential flux parts on non-orthogonal (tapered) grids, added
+  to the model by :func:`pnp.problem.build_problem` for cones and any varying R(z);
 * :mod:`~pnp.physics.model` — :class:`Model` (a tuple of terms), :data:`PNP`, :class:`System`
   and :func:`residual` (what the solvers call).
 
@@ -33,7 +35,8 @@ Create one file, e.g. ``pnp/physics/crowding.py``, with a registered term::
 and use it: ``pnp.solve(geometry, electrolyte, terms=(Crowding(0.05),))`` (or
 ``PNP.add(Crowding(0.05))`` at the nondimensional level). A :class:`Drive` adds to the
 driving potential of every species flux; a plain :class:`Term` returns contributions to cell
-balances, ``{"potential": ..., "log_concentration": ...}``, and may introduce new fields
+balances through :meth:`Term.fluxes` (face fluxes, which cross-section observables sum) and
+:meth:`Term.sources` (per-cell production), ``{"potential": ..., "log_concentration": ...}``, and may introduce new fields
 (``introduces = (Field("pressure", False, "..."),)``). Nothing else changes: the Jacobian's
 sparsity is derived from the residual (:func:`pnp.steady.couplings`), the solvers take the
 residual as an argument, and implicit differentiation covers the term's parameters.
@@ -46,13 +49,14 @@ from .electrostatics import Displacement, SpaceCharge, SurfaceCharge, field_flux
 from .model import PNP, Model, System, residual
 from .parameters import Parameters, at_equilibrium_start
 from .scales import Scales
+from .skew import SkewDisplacement, SkewTransport
 from .state import LOG_CONCENTRATION, POTENTIAL, Field, State
 from .term import Context, Drive, Term, register_term, static_field
 from .transport import NernstPlanck, bernoulli, species_flux_terms, species_fluxes
 
 __all__ = [
     "Context", "Displacement", "Drive", "Electric", "ExcessPotential", "Field", "LOG_CONCENTRATION", "Model",
-    "NernstPlanck", "PNP", "POTENTIAL", "Parameters", "Scales", "SpaceCharge", "State", "SurfaceCharge", "System",
+    "NernstPlanck", "PNP", "POTENTIAL", "Parameters", "Scales", "SkewDisplacement", "SkewTransport", "SpaceCharge", "State", "SurfaceCharge", "System",
     "Term", "at_equilibrium_start", "bernoulli", "field_fluxes", "register_term", "residual", "space_charge",
     "species_flux_terms", "species_fluxes", "static_field", "wall_charge",
 ]

@@ -16,7 +16,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from ..grid.mesh import FaceKind, Grid
-from .faces import bath_rows, divergence, harmonic_face_values, pad, sides, transmissibilities
+from .faces import bath_rows, harmonic_face_values, pad, sides, transmissibilities
 from .parameters import Parameters
 from .state import POTENTIAL
 from .term import Term, register_term
@@ -63,15 +63,15 @@ class Displacement(Term):
 
     introduces = (POTENTIAL,)
 
-    def balance(self, ctx):
-        return {"potential": divergence(*field_fluxes(ctx.state.potential, ctx.grid, ctx.params))}
+    def fluxes(self, ctx):
+        return {"potential": field_fluxes(ctx.state.potential, ctx.grid, ctx.params)}
 
 
 @register_term
 class SpaceCharge(Term):
     """−Γ Ṽ (Σ_i z_i c̃_i + X̃): mobile ions and fixed charge in each cell."""
 
-    def balance(self, ctx):
+    def sources(self, ctx):
         rho = space_charge(ctx.concentration, ctx.params)
         return {"potential": -ctx.params.poisson_coefficient * ctx.grid.volume * rho}
 
@@ -80,5 +80,5 @@ class SpaceCharge(Term):
 class SurfaceCharge(Term):
     """−σ̃ Ã: the charge of wall faces, credited to the cell beside each face."""
 
-    def balance(self, ctx):
+    def sources(self, ctx):
         return {"potential": -wall_charge(ctx.grid, ctx.params)}

@@ -55,5 +55,6 @@ def harmonic_face_values(cells):
 
 
 def divergence(flux_z, flux_r):
-    """Net outflow of each cell from fluxes on z faces and r faces (positive along +z, +r)."""
-    return flux_z[1:] - flux_z[:-1] + flux_r[:, 1:] - flux_r[:, :-1]
+    """Net outflow of each cell from fluxes on z faces (…, nz+1, nr) and r faces (…, nz, nr+1),
+    positive along +z, +r (leading axes, e.g. species, are kept)."""
+    return flux_z[..., 1:, :] - flux_z[..., :-1, :] + flux_r[..., :, 1:] - flux_r[..., :, :-1]

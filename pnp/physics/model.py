@@ -72,6 +72,15 @@ class Model:
         active = np.asarray(grid.active)
         return State({name: jnp.where(active, totals[name], state[name]) for name in state})
 
+    def face_fluxes(self, state: State, grid: Grid, params: Parameters) -> dict:
+        """Every term's face fluxes summed per field: {field: (on z faces, on r faces)}."""
+        ctx = Context(state, grid, params, self)
+        totals = {}
+        for term in self.terms:
+            for name, (fz, fr) in term.fluxes(ctx).items():
+                totals[name] = (fz, fr) if name not in totals else (totals[name][0] + fz, totals[name][1] + fr)
+        return totals
+
     def zero_state(self, grid_shape, n_species: int) -> State:
         return State({f.name: jnp.zeros(f.shape(grid_shape, n_species)) for f in self.fields})
 

@@ -20,6 +20,7 @@ from typing import ClassVar
 import jax
 import jax.numpy as jnp
 
+from .faces import divergence
 from .state import Field
 
 
@@ -45,19 +46,31 @@ class Term:
       introduces: the fields (unknowns) this term brings into the state, with their equation
         (each field is introduced by exactly one term of a model).
 
-    Override :meth:`balance`; override :meth:`at_rest` if the term must vanish in the
+    Override :meth:`fluxes` (what crosses faces) and/or :meth:`sources` (what is produced in
+    cells); the cell balance is the divergence of the fluxes minus the production. Fluxes are
+    also what :mod:`pnp.quantity` sums through cross-sections, so every transport mechanism
+    must return its face fluxes here. Override :meth:`at_rest` if the term must vanish in the
     trivial problem that continuation starts from (uniform bath, φ = 0).
     """
 
     introduces: ClassVar[tuple[Field, ...]] = ()
 
-    def balance(self, ctx: "Context") -> dict:
-        """Contributions to cell balances: {field name: array shaped like the field}.
-
-        Sign convention: residual = net outflow − production, so a balance term is what leaves
-        the cell (flux divergence) minus what is produced in it (sources, charges).
-        """
+    def fluxes(self, ctx: "Context") -> dict:
+        """Face fluxes: {field name: (on z faces (…, nz+1, nr), on r faces (…, nz, nr+1))},
+        positive along +z / +r, with the field's leading axes (species)."""
         return {}
+
+    def sources(self, ctx: "Context") -> dict:
+        """Cell terms of the balance: {field name: array shaped like the field}, counted as
+        residual = net outflow − production (a charge or a source enters with a minus sign)."""
+        return {}
+
+    def balance(self, ctx: "Context") -> dict:
+        """Contributions to cell balances: divergence of :meth:`fluxes` plus :meth:`sources`."""
+        out = {name: divergence(*pair) for name, pair in self.fluxes(ctx).items()}
+        for name, value in self.sources(ctx).items():
+            out[name] = out[name] + value if name in out else value
+        return out
 
     def at_rest(self) -> "Term":
         """This term in the trivial start problem of continuation (default: unchanged)."""

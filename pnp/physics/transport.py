@@ -17,7 +17,7 @@ from __future__ import annotations
 import jax
 import jax.numpy as jnp
 
-from .faces import bath_rows, divergence, harmonic_face_values, pad, sides, transmissibilities
+from .faces import bath_rows, harmonic_face_values, pad, sides, transmissibilities
 from .state import LOG_CONCENTRATION
 from .term import Term, register_term
 
@@ -76,5 +76,5 @@ class NernstPlanck(Term):
 
     introduces = (LOG_CONCENTRATION,)
 
-    def balance(self, ctx):
-        return {"log_concentration": jax.vmap(divergence)(*species_fluxes(ctx))}
+    def fluxes(self, ctx):
+        return {"log_concentration": species_fluxes(ctx)}

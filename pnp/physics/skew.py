@@ -1,0 +1,111 @@
+"""The tangential (non-orthogonal) part of the displacement and species fluxes on tapered grids.
+
+Two terms, added by :func:`pnp.problem.build_problem` whenever the grid has non-orthogonal
+faces (cones, any varying R(z)); the geometry is in :mod:`pnp.grid.skew`:
+
+* :class:`SkewDisplacement` adds −ε_f A β (φ₊ − φ₋) to every interior face's displacement flux,
+  with vertex potentials reconstructed from the cells around them (walls: ∇φ·n_out = σ̃/ε;
+  closed faces: 0; bath faces: the bath potential);
+* :class:`SkewTransport` adds −D_f A β (ũ₊ − ũ₋) to every species flux, in the local Slotboom
+  variable ũ = c e^{ψ − ψ_ref} (ψ the driving potential, ψ_ref its mean over the face's two
+  cells): J = −D e^{−ψ} ∇(c e^{ψ}), so at Boltzmann equilibrium ũ is the same constant at every
+  vertex and the correction vanishes exactly, as the Scharfetter–Gummel part does. Walls and
+  closed faces carry zero normal flux (∇ũ·n = 0); bath vertices take the bath's ũ.
+
+Both keep local conservation (one flux per face) and positivity (log-concentration unknowns).
+"""
+
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from ..grid.skew import LEFT, RIGHT, incident_faces, skew_geometry, vertex_slots
+from .faces import harmonic_face_values
+from .term import Term, register_term
+
+_EXP_LIMIT = 600.0
+
+
+def _face_ends(vertex_values):
+    """(value at the − end, value at the + end) of z faces and of r faces from vertex values."""
+    return ((vertex_values[:, :-1], vertex_values[:, 1:]), (vertex_values[:-1], vertex_values[1:]))
+
+
+def _bath_values(bath, left, right, fallback):
+    return jnp.where(bath == LEFT, left, jnp.where(bath == RIGHT, right, fallback))
+
+
+def _wall_permittivity(ctx):
+    """ε of the active cell beside every wall/closed face incident to every vertex (else 1)."""
+    active = np.asarray(ctx.grid.active)
+    eps = jnp.where(active, ctx.params.permittivity, 0.0)
+    before_z, after_z = jnp.pad(eps, ((1, 0), (0, 0))), jnp.pad(eps, ((0, 1), (0, 0)))
+    before_r, after_r = jnp.pad(eps, ((0, 0), (1, 0))), jnp.pad(eps, ((0, 0), (0, 1)))
+    beside = incident_faces(before_z + after_z, before_r + after_r, 1.0)  # one of the two is inactive (0)
+    return jnp.where(beside > 0, beside, 1.0)
+
+
+@register_term
+class SkewDisplacement(Term):
+    """−ε_f A β (φ₊ − φ₋): the tangential part of the displacement flux (see module docstring)."""
+
+    def fluxes(self, ctx):
+        geometry = skew_geometry(ctx.grid)
+        params = ctx.params
+        sigma = incident_faces(params.zface_charge, params.rface_charge)
+        data = sigma / _wall_permittivity(ctx)  # ∇φ·n_out = σ̃/ε on walls (σ̃ = 0 on closed faces)
+        phi = (jnp.sum(geometry.cell_weights * vertex_slots(ctx.state.potential), axis=-1)
+               + jnp.sum(geometry.face_weights * data, axis=-1))
+        phi = _bath_values(np.asarray(geometry.bath), params.left_potential, params.right_potential, phi)
+        eps_z, eps_r = harmonic_face_values(params.permittivity)
+        (lo_z, hi_z), (lo_r, hi_r) = _face_ends(phi)
+        flux_z = -eps_z * geometry.zface_coefficient * (hi_z - lo_z)
+        flux_r = -eps_r * geometry.rface_coefficient * (hi_r - lo_r)
+        return {"potential": (flux_z, flux_r)}
+
+
+@register_term
+class SkewTransport(Term):
+    """−D_f A β (ũ₊ − ũ₋) per species: the tangential part of the species flux (module docstring)."""
+
+    def fluxes(self, ctx):
+        geometry = skew_geometry(ctx.grid)
+        bath = np.asarray(geometry.bath)
+        params = ctx.params
+        psi_left, psi_right = ctx.bath_driving_potential("left"), ctx.bath_driving_potential("right")
+
+        def one_species(log_c, psi, diffusivity, c_left, c_right, p_left, p_right):
+            slots_u, slots_psi = vertex_slots(log_c), vertex_slots(psi)
+            d_z, d_r = harmonic_face_values(diffusivity)
+            out = []
+            for axis, coefficient, d_face in ((0, geometry.zface_coefficient, d_z),
+                                              (1, geometry.rface_coefficient, d_r)):
+                reference = _face_reference(psi, axis)  # ψ_ref on every face of this family
+
+                def vertex_u(end):
+                    """ũ at the − (end 0) or + (end 1) vertex of every face of this family."""
+                    take = (lambda a: a[:, end:a.shape[1] - 1 + end]) if axis == 0 else \
+                        (lambda a: a[end:a.shape[0] - 1 + end])
+                    ref = reference[..., None]
+                    exponent = jnp.clip(take(slots_u) + take(slots_psi) - ref, -_EXP_LIMIT, _EXP_LIMIT)
+                    weights = take(geometry.cell_weights)
+                    value = jnp.sum(jnp.where(weights != 0, weights * jnp.exp(exponent), 0.0), axis=-1)
+                    bath_u = lambda c, p: c * jnp.exp(jnp.clip(p - reference, -_EXP_LIMIT, _EXP_LIMIT))
+                    return _bath_values(take(bath), bath_u(c_left, p_left), bath_u(c_right, p_right), value)
+
+                out.append(-d_face * coefficient * (vertex_u(1) - vertex_u(0)))
+            return tuple(out)
+
+        fluxes = jax.vmap(one_species)(ctx.state.log_concentration, ctx.driving_potential, params.diffusivity,
+                                       params.left_concentration, params.right_concentration, psi_left, psi_right)
+        return {"log_concentration": fluxes}
+
+
+def _face_reference(psi, axis):
+    """ψ_ref = mean of the two cells beside every face of a family (edge faces: the edge cell)."""
+    padded = jnp.concatenate([jnp.take(psi, jnp.array([0]), axis=axis), psi,
+                              jnp.take(psi, jnp.array([psi.shape[axis] - 1]), axis=axis)], axis=axis)
+    n = padded.shape[axis]
+    return 0.5 * (jax.lax.slice_in_dim(padded, 0, n - 1, axis=axis) + jax.lax.slice_in_dim(padded, 1, n, axis=axis))
