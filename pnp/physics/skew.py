@@ -6,11 +6,15 @@ faces (cones, any varying R(z)); the geometry is in :mod:`pnp.grid.skew`:
 * :class:`SkewDisplacement` adds −ε_f A β (φ₊ − φ₋) to every interior face's displacement flux,
   with vertex potentials reconstructed from the cells around them (walls: ∇φ·n_out = σ̃/ε;
   closed faces: 0; bath faces: the bath potential);
-* :class:`SkewTransport` adds −D_f A β (ũ₊ − ũ₋) to every species flux, in the local Slotboom
-  variable ũ = c e^{ψ − ψ_ref} (ψ the driving potential, ψ_ref its mean over the face's two
-  cells): J = −D e^{−ψ} ∇(c e^{ψ}), so at Boltzmann equilibrium ũ is the same constant at every
-  vertex and the correction vanishes exactly, as the Scharfetter–Gummel part does. Walls and
-  closed faces carry zero normal flux (∇ũ·n = 0); bath vertices take the bath's ũ.
+* :class:`SkewTransport` adds −D_f c_f A β (μ₊ − μ₋) to every species flux, with the species'
+  electrochemical potential μ = ln c̃ + ψ (ψ the driving potential: z φ plus any excess
+  chemical potential) at the vertices and c_f = exp of the mean ln c̃ of the face's two cells:
+  J = −D c ∇μ. At Boltzmann equilibrium μ is one constant at every vertex, so the correction
+  vanishes exactly, as the Scharfetter–Gummel part does. μ is linear in the unknowns (ln c̃, φ)
+  and smooth across double layers, so the vertex reconstruction carries no exponentials of
+  potential differences (a Slotboom form e^{ψ} overflows at tens of kT across a cell's
+  neighbourhood: highly charged tips at volts). Walls and closed faces carry zero normal flux
+  (∇μ·n = 0); bath vertices take the bath's μ.
 
 Both keep local conservation (one flux per face) and positivity (log-concentration unknowns).
 """
@@ -68,7 +72,7 @@ class SkewDisplacement(Term):
 
 @register_term
 class SkewTransport(Term):
-    """−D_f A β (ũ₊ − ũ₋) per species: the tangential part of the species flux (module docstring)."""
+    """−D_f c_f A β (μ₊ − μ₋) per species: the tangential part of the species flux (module docstring)."""
 
     def fluxes(self, ctx):
         geometry = skew_geometry(ctx.grid)
@@ -77,35 +81,23 @@ class SkewTransport(Term):
         psi_left, psi_right = ctx.bath_driving_potential("left"), ctx.bath_driving_potential("right")
 
         def one_species(log_c, psi, diffusivity, c_left, c_right, p_left, p_right):
-            slots_u, slots_psi = vertex_slots(log_c), vertex_slots(psi)
+            weights = geometry.cell_weights
+            mu = jnp.sum(jnp.where(weights != 0, weights * vertex_slots(log_c + psi), 0.0), axis=-1)
+            mu = _bath_values(bath, jnp.log(c_left) + p_left, jnp.log(c_right) + p_right, mu)
             d_z, d_r = harmonic_face_values(diffusivity)
-            out = []
-            for axis, coefficient, d_face in ((0, geometry.zface_coefficient, d_z),
-                                              (1, geometry.rface_coefficient, d_r)):
-                reference = _face_reference(psi, axis)  # ψ_ref on every face of this family
-
-                def vertex_u(end):
-                    """ũ at the − (end 0) or + (end 1) vertex of every face of this family."""
-                    take = (lambda a: a[:, end:a.shape[1] - 1 + end]) if axis == 0 else \
-                        (lambda a: a[end:a.shape[0] - 1 + end])
-                    ref = reference[..., None]
-                    exponent = jnp.clip(take(slots_u) + take(slots_psi) - ref, -_EXP_LIMIT, _EXP_LIMIT)
-                    weights = take(geometry.cell_weights)
-                    value = jnp.sum(jnp.where(weights != 0, weights * jnp.exp(exponent), 0.0), axis=-1)
-                    bath_u = lambda c, p: c * jnp.exp(jnp.clip(p - reference, -_EXP_LIMIT, _EXP_LIMIT))
-                    return _bath_values(take(bath), bath_u(c_left, p_left), bath_u(c_right, p_right), value)
-
-                out.append(-d_face * coefficient * (vertex_u(1) - vertex_u(0)))
-            return tuple(out)
+            (lo_z, hi_z), (lo_r, hi_r) = _face_ends(mu)
+            c_z, c_r = (jnp.exp(jnp.clip(_face_mean(log_c, axis), -_EXP_LIMIT, _EXP_LIMIT)) for axis in (0, 1))
+            return (-d_z * c_z * geometry.zface_coefficient * (hi_z - lo_z),
+                    -d_r * c_r * geometry.rface_coefficient * (hi_r - lo_r))
 
         fluxes = jax.vmap(one_species)(ctx.state.log_concentration, ctx.driving_potential, params.diffusivity,
                                        params.left_concentration, params.right_concentration, psi_left, psi_right)
         return {"log_concentration": fluxes}
 
 
-def _face_reference(psi, axis):
-    """ψ_ref = mean of the two cells beside every face of a family (edge faces: the edge cell)."""
-    padded = jnp.concatenate([jnp.take(psi, jnp.array([0]), axis=axis), psi,
-                              jnp.take(psi, jnp.array([psi.shape[axis] - 1]), axis=axis)], axis=axis)
+def _face_mean(values, axis):
+    """Mean of the two cells beside every face of a family (edge faces: the edge cell)."""
+    padded = jnp.concatenate([jnp.take(values, jnp.array([0]), axis=axis), values,
+                              jnp.take(values, jnp.array([values.shape[axis] - 1]), axis=axis)], axis=axis)
     n = padded.shape[axis]
     return 0.5 * (jax.lax.slice_in_dim(padded, 0, n - 1, axis=axis) + jax.lax.slice_in_dim(padded, 1, n, axis=axis))
