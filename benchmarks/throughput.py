@@ -76,8 +76,8 @@ def designs(params, field: str, count: int):
 def measure_batch(problem, guess, field: str, count: int) -> dict:
     grid = problem.grid
     batch = designs(problem.parameters, field, count)
-    batched_s, result = timed(lambda: solve_batch(grid, batch, guess).state)
-    check_converged(solve_batch(grid, batch, guess))
+    batched_s, result = timed(lambda: solve_batch(grid, batch, guess, model=problem.model).state)
+    check_converged(solve_batch(grid, batch, guess, model=problem.model))
     members = [jax.tree_util.tree_map(lambda a, k=k: a[k], batch) for k in range(count)]
     c = couplings(problem.model, len(problem.left.names))
 

@@ -65,7 +65,8 @@ def scan(study: D.DesignSpace, length: float, radii, charges, other: str):
     for a, radius in enumerate(radii):
         base = study.solve(cylinder(radius, length, float(np.median(charges))), base)
         problems = [study.problem(cylinder(radius, length, q)) for q in charges]
-        result = solve_batch(problems[0].grid, stack_parameters([p.parameters for p in problems]), base, study.options)
+        result = solve_batch(problems[0].grid, stack_parameters([p.parameters for p in problems]), base, study.options,
+                             model=problems[0].model)
         for b, (q, problem) in enumerate(zip(charges, problems)):
             state = (jax.tree_util.tree_map(lambda v: v[b], result.state) if bool(result.converged[b])
                      else study.solve(cylinder(radius, length, q), base))

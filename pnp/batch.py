@@ -35,6 +35,7 @@ from jax.sharding import PartitionSpec
 
 from .conditions import Conditions
 from .physics.model import PNP, Model, System, residual
+from .physics.skew import grid_terms
 from .physics.parameters import Parameters
 from .problem import build_problem
 from .solution import Solution
@@ -88,7 +89,7 @@ def _batched_newton(options: NewtonOptions, couplings_, devices: tuple):
 
 
 def solve_batch(grid, params: Parameters, guess, options: NewtonOptions = NewtonOptions(),
-                devices: Sequence[jax.Device] | None = None, model: Model = PNP) -> NewtonResult:
+                devices: Sequence[jax.Device] | None = None, model: Model | None = None) -> NewtonResult:
     """Newton for every design of the batched ``params`` (leading axis B) on one ``grid``.
 
     Args:
@@ -97,11 +98,13 @@ def solve_batch(grid, params: Parameters, guess, options: NewtonOptions = Newton
       guess: a start state shared by all designs, or one per design (leading axis B), e.g. a
         converged neighbouring state; no continuation runs inside the batch.
       devices: split the batch over these devices (default: one device, the default one).
-      model: the physics (default plain PNP).
+      model: the physics (default: plain PNP with the grid's tangential flux terms,
+        :func:`pnp.physics.skew.grid_terms`; pass ``problem.model`` for a problem's own terms).
 
     Returns the batched :class:`NewtonResult` (``converged`` tells which designs converged;
     check it, or use :func:`check_converged`).
     """
+    model = PNP.add(*grid_terms(grid)) if model is None else model
     size = batch_size(params)
     single = jax.tree_util.tree_leaves(guess)[0].ndim == jax.tree_util.tree_leaves(model.zero_state(
         grid.shape, params.valence.shape[-1]))[0].ndim
@@ -148,7 +151,7 @@ def design_distance(designs: Sequence[Parameters], origin: Parameters) -> np.nda
 
 def solve_designs(grid, designs: Sequence[Parameters], origin: Parameters, origin_state,
                   options: NewtonOptions = NewtonOptions(), group_size: int = 16,
-                  devices: Sequence[jax.Device] | None = None, model: Model = PNP) -> list:
+                  devices: Sequence[jax.Device] | None = None, model: Model | None = None) -> list:
     """Converged states of many designs, batched in groups of similar difficulty.
 
     Designs are ordered by :func:`design_distance` from ``origin`` (whose converged state is
@@ -164,6 +167,7 @@ def solve_designs(grid, designs: Sequence[Parameters], origin: Parameters, origi
     """
     if group_size < 1:
         raise ValueError(f"group_size must be a positive integer, got {group_size}")
+    model = PNP.add(*grid_terms(grid)) if model is None else model
     order = np.argsort(design_distance(designs, origin), kind="stable")
     states = [None] * len(designs)
     start = origin_state

@@ -18,11 +18,10 @@ from .constants import GAS_CONSTANT
 from .electrolyte import Electrolyte
 from .geometry.base import DebyeLengths, Discretization, evaluate_profile
 from .grid.mesh import FaceKind
-from .grid.skew import is_orthogonal
 from .physics.model import PNP, Model, System
 from .physics.parameters import Parameters
 from .physics.scales import Scales
-from .physics.skew import SkewDisplacement, SkewTransport
+from .physics.skew import grid_terms
 from .tracing import concrete
 
 
@@ -129,9 +128,7 @@ def build_problem(geometry, conditions, voltage=None, **changes) -> Problem:
         right_potential=jnp.asarray(0.0, dtype=jnp.float64),
         poisson_coefficient=jnp.asarray(scales.poisson_coefficient, dtype=jnp.float64),
     )
-    model = PNP.add(*conditions.terms)
-    if not is_orthogonal(grid):  # tapered: the tangential flux parts (None under jit: added)
-        model = model.add(SkewDisplacement(), SkewTransport())
+    model = PNP.add(*conditions.terms, *grid_terms(grid))
     return Problem(disc, params, left, right, model)
 
 

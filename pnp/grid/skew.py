@@ -11,9 +11,8 @@ at the face's two end vertices (zero on orthogonal faces, d ∥ n). A face flux 
 is consistent at any taper; without the second it converges to a wrong answer.
 
 Vertex values are interpolated from the (up to four) cells around each vertex along the grid
-lines (bilinear in the logical coordinates, see :func:`skew_geometry`): exact for fields
-linear in (z, r) on a mapped cone, and accurate for double layers, which follow the mapped
-wall. Where a vertex touches walls or closed faces, the value is extrapolated to them with
+lines (bilinear in the logical coordinates, see :func:`skew_geometry`): second-order
+accurate for smooth fields, and faithful to double layers, which follow the mapped wall. Where a vertex touches walls or closed faces, the value is extrapolated to them with
 their normal-derivative condition b = ∇φ·n_out (σ̃/ε for the potential, 0 for a zero-flux
 species); vertices on a bath face take the bath value. All stencils stay within the
 nine-point neighbourhood of each cell, so the Jacobian stays block-tridiagonal in z.
@@ -31,7 +30,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from ..static import StaticArray
-from ..tracing import concrete
+from ..tracing import is_traced
 from .mesh import FaceKind, Grid
 
 NO_BATH, LEFT, RIGHT = 0, 1, 2
@@ -62,10 +61,6 @@ class SkewGeometry:
 jax.tree_util.register_dataclass(
     SkewGeometry, data_fields=["zface_coefficient", "rface_coefficient", "cell_weights", "face_weights"],
     meta_fields=["bath"])
-
-
-def _pad(a, pads, value=0.0):
-    return jnp.pad(a, pads, constant_values=value)
 
 
 def vertex_slots(cells, fill=0.0, xp=jnp):
@@ -134,18 +129,23 @@ def _bath_vertices(grid: Grid) -> np.ndarray:
     return bath
 
 
-def _midpoints(grid: Grid):
-    """Midpoints of z faces and r faces."""
-    return (grid.zface_z, grid.zface_r), (grid.rface_z, grid.rface_r)
+def _one_sided_boundaries(grid: Grid):
+    """Wall and closed faces with an active cell on exactly one side (z faces, r faces): the
+    faces whose normal-derivative data enter the vertex extrapolation."""
+    active = np.asarray(grid.active)
+    one_side_z = np.pad(active, ((1, 0), (0, 0))) ^ np.pad(active, ((0, 1), (0, 0)))
+    one_side_r = np.pad(active, ((0, 0), (1, 0))) ^ np.pad(active, ((0, 0), (0, 1)))
+    boundary = lambda kind: (np.asarray(kind) == FaceKind.WALL) | (np.asarray(kind) == FaceKind.CLOSED)
+    return boundary(grid.zface_kind) & one_side_z, boundary(grid.rface_kind) & one_side_r
 
 
 def skew_geometry(grid: Grid) -> SkewGeometry:
     """Face coefficients and vertex weights of ``grid`` (see the module docstring).
 
     Vertex values are interpolated along grid lines, as bilinear interpolation in the grid's
-    logical coordinates (z, ξ) — exact for fields linear along the grid lines, which include every
-    field linear in (z, r) on a mapped cone, and faithful to double layers, which follow the
-    ξ-lines of a mapped wall. For vertex (i, j): in each of the columns i − 1 and i, interpolate
+    logical coordinates (z, ξ) — O(h²) for smooth fields (exact for linear fields on rectangular
+    cells; on trapezoids the centroid line meets a face off its midpoint), and faithful to double
+    layers, which follow the ξ-lines of a mapped wall. For vertex (i, j): in each of the columns i − 1 and i, interpolate
     between the rows j − 1 and j to the r face between them (weights from the cells' normal
     distances to it), or extrapolate to that face from the one active cell with the face's
     normal-derivative data (walls, closed faces); then interpolate between the two columns to the
@@ -157,18 +157,16 @@ def skew_geometry(grid: Grid) -> SkewGeometry:
     vz, vr = grid.vertex_z, grid.vertex_r
     active = np.asarray(grid.active)
     cell = vertex_slots(active, False, xp=np)  # (nz+1, nr+1, 4): cells (i−1, j−1), (i, j−1), (i−1, j), (i, j)
-    boundary = lambda kind: (np.asarray(kind) == FaceKind.WALL) | (np.asarray(kind) == FaceKind.CLOSED)
-    face = incident_faces(boundary(grid.zface_kind), boundary(grid.rface_kind), False, xp=np)
+    face = incident_faces(*_one_sided_boundaries(grid), False, xp=np)
     cz, cr = vertex_slots(grid.cell_z), vertex_slots(grid.cell_r)
-    (zmz, zmr), (rmz, rmr) = _midpoints(grid)
-    mz = incident_faces(zmz, rmz)  # face midpoints, slot order z below, z above, r left, r right
-    mr = incident_faces(zmr, rmr)
-    nz_ = incident_faces(z_normal[0], r_normal[0])
-    nr_ = incident_faces(z_normal[1], r_normal[1])
+    mz = incident_faces(grid.zface_z, grid.rface_z)  # face midpoints, slot order z below, z above, r left, r right
+    mr = incident_faces(grid.zface_r, grid.rface_r)
+    normal_z = incident_faces(z_normal[0], r_normal[0])  # components of the incident faces' unit normals
+    normal_r = incident_faces(z_normal[1], r_normal[1])
 
     def normal_distance(k, f):
         """|(midpoint of incident face f − centroid of cell slot k) · n_f|."""
-        return jnp.abs((mz[..., f] - cz[..., k]) * nz_[..., f] + (mr[..., f] - cr[..., k]) * nr_[..., f])
+        return jnp.abs((mz[..., f] - cz[..., k]) * normal_z[..., f] + (mr[..., f] - cr[..., k]) * normal_r[..., f])
 
     zero = jnp.zeros_like(vz)
     columns = []  # per column: (available, cell weights (4 slots), face weights (4 slots))
@@ -193,7 +191,7 @@ def skew_geometry(grid: Grid) -> SkewGeometry:
     share = np.where(z_faces > 0, 1.0 / np.maximum(z_faces, 1.0), 0.0)
 
     def across(from_z, from_r, f):
-        return jnp.abs((vz - from_z) * nz_[..., f] + (vr - from_r) * nr_[..., f])
+        return jnp.abs((vz - from_z) * normal_z[..., f] + (vr - from_r) * normal_r[..., f])
 
     extra = []
     for mid_slot in (2, 3):  # from column a (its r face "left") or column b ("right")
@@ -215,10 +213,15 @@ def is_orthogonal(grid: Grid, tolerance: float = 1e-12) -> bool | None:
     """Whether every z face is normal to z and every r face normal to r (a tensor-product grid:
     z of the vertices constant along each z line, r constant along each r line), to ``tolerance``
     relative to the grid's extent; then d ∥ n on every face and the tangential parts vanish.
-    None when the vertices are traced (a geometry under jit): assume not."""
-    vz, vr = concrete(grid.vertex_z), concrete(grid.vertex_r)
-    if vz is None or vr is None:
+
+    A single column of cells (1D lines) is orthogonal by construction. Otherwise None when the
+    vertices are traced, under jit or under differentiation: a perturbation may tilt faces
+    that are orthogonal at the primal values (a cone differentiated at tip = base), and the
+    tangential parts' derivative is then not zero."""
+    if grid.shape[1] == 1:
+        return True
+    if is_traced((grid.vertex_z, grid.vertex_r)):
         return None
-    vz, vr = np.asarray(vz), np.asarray(vr)
+    vz, vr = np.asarray(grid.vertex_z), np.asarray(grid.vertex_r)
     extent = max(np.ptp(vz), np.ptp(vr))
     return bool(np.all(np.ptp(vz, axis=1) <= tolerance * extent) and np.all(np.ptp(vr, axis=0) <= tolerance * extent))

@@ -25,11 +25,11 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from ..grid.skew import LEFT, RIGHT, incident_faces, skew_geometry, vertex_slots
+from ..grid.skew import LEFT, RIGHT, incident_faces, is_orthogonal, vertex_slots
 from .faces import harmonic_face_values
 from .term import Term, register_term
 
-_EXP_LIMIT = 600.0
+_EXP_LIMIT = 700.0  # exp overflows past 709: bounds c_f during Newton iterations
 
 
 def _face_ends(vertex_values):
@@ -56,7 +56,7 @@ class SkewDisplacement(Term):
     """−ε_f A β (φ₊ − φ₋): the tangential part of the displacement flux (see module docstring)."""
 
     def fluxes(self, ctx):
-        geometry = skew_geometry(ctx.grid)
+        geometry = ctx.skew_geometry
         params = ctx.params
         sigma = incident_faces(params.zface_charge, params.rface_charge)
         data = sigma / _wall_permittivity(ctx)  # ∇φ·n_out = σ̃/ε on walls (σ̃ = 0 on closed faces)
@@ -75,13 +75,13 @@ class SkewTransport(Term):
     """−D_f c_f A β (μ₊ − μ₋) per species: the tangential part of the species flux (module docstring)."""
 
     def fluxes(self, ctx):
-        geometry = skew_geometry(ctx.grid)
+        geometry = ctx.skew_geometry
         bath = np.asarray(geometry.bath)
         params = ctx.params
         psi_left, psi_right = ctx.bath_driving_potential("left"), ctx.bath_driving_potential("right")
 
         def one_species(log_c, psi, diffusivity, c_left, c_right, p_left, p_right):
-            weights = geometry.cell_weights
+            weights = geometry.cell_weights  # zero for inactive cells, whose values may be anything
             mu = jnp.sum(jnp.where(weights != 0, weights * vertex_slots(log_c + psi), 0.0), axis=-1)
             mu = _bath_values(bath, jnp.log(c_left) + p_left, jnp.log(c_right) + p_right, mu)
             d_z, d_r = harmonic_face_values(diffusivity)
@@ -101,3 +101,9 @@ def _face_mean(values, axis):
                               jnp.take(values, jnp.array([values.shape[axis] - 1]), axis=axis)], axis=axis)
     n = padded.shape[axis]
     return 0.5 * (jax.lax.slice_in_dim(padded, 0, n - 1, axis=axis) + jax.lax.slice_in_dim(padded, 1, n, axis=axis))
+
+
+def grid_terms(grid) -> tuple[Term, ...]:
+    """The tangential flux terms a grid needs: none on an orthogonal (tensor-product) grid,
+    both on a tapered one or when that cannot be known now (traced vertices)."""
+    return () if is_orthogonal(grid) else (SkewDisplacement(), SkewTransport())

@@ -20,6 +20,7 @@ from typing import ClassVar
 import jax
 import jax.numpy as jnp
 
+from ..grid.skew import skew_geometry
 from .faces import divergence
 from .state import Field
 
@@ -108,6 +109,12 @@ class Context:
     def driving_potential(self):
         """ψ_i = Σ over the model's drives, (N, nz, nr) (kT units)."""
         return sum(drive.potential(self) for drive in self.model.drives)
+
+    @cached_property
+    def skew_geometry(self):
+        """The grid's tangential-flux coefficients and vertex weights
+        (:func:`pnp.grid.skew.skew_geometry`), computed once for all terms."""
+        return skew_geometry(self.grid)
 
     def bath_driving_potential(self, side: str):
         """ψ_i at the ``side`` bath faces, (N,)."""

@@ -82,6 +82,8 @@ def _homotopy(trees, n):
     """
     flat = [jax.tree_util.tree_flatten(tree) for tree in trees]
     treedef = flat[0][1]
+    if any(other != treedef for _, other in flat[1:]):
+        raise ValueError("every continuation leg must have args of the same tree structure")
     columns = list(zip(*(leaves for leaves, _ in flat)))
     fixed = [all(leaf is column[0] for leaf in column) for column in columns]
     stacked = [None if same else (jnp.stack(column[:n]), jnp.stack(column[n:]))
