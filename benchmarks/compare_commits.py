@@ -4,7 +4,7 @@ For the base commit (checked out into a temporary ``git worktree``) and for the 
 fresh subprocess (``PYTHONPATH`` pointing at that version) measures with the public API only
 (``pnp.sweep``, ``Solution.info``), after a compiling warm-up:
 
-* the DEVSIM peer pore (shared/peers/README.md; :func:`devsim_peer.run_pnp`) at mesh refinement
+* the DEVSIM peer pore (benchmarks/peers/README.md; :func:`devsim_peer.run_pnp`) at mesh refinement
   0.5, ±1 V in 50 mV steps: sweep time, Newton iterations, time per point and per Newton
   iteration, I(±1 V);
 * a 1D membrane (10 µm, X = −100 mol/m³, KCl 100 | 10 mol/m³), ±0.5 V in 25 mV steps, likewise.

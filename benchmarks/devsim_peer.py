@@ -1,6 +1,6 @@
 """Side by side with DEVSIM on the same pore, same physics, same sweep (issue 3 / issue 6).
 
-Case (shared/peers/README.md): 2D-axisymmetric cylindrical pore R = 5 nm, L = 100 nm with
+Case (benchmarks/peers/README.md): 2D-axisymmetric cylindrical pore R = 5 nm, L = 100 nm with
 200 nm × 200 nm reservoirs, σ = −0.1 C/m² on the pore wall and the membrane faces, KCl
 10 mM with D₊ = D₋ = 2e-9 m²/s, ε_r = 80, kT/e = 25.693 mV; ±1 V in 0.05 V steps
 (40 bias points). DEVSIM (peers/devsim_pore.py: SG finite volumes, Newton, UMFPACK) runs
@@ -33,7 +33,7 @@ import numpy as np
 import pnp
 from pnp.constants import BOLTZMANN, ELEMENTARY_CHARGE
 
-PEER_SCRIPT = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "peers", "devsim_pore.py")
+PEER_SCRIPT = os.path.join(os.path.dirname(__file__), "peers", "devsim_pore.py")
 VOLTAGES = np.round(np.arange(-1.0, 1.0 + 1e-9, 0.05), 10)
 
 

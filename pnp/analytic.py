@@ -1,7 +1,7 @@
 """Analytic and semi-analytic reference solutions for electrolytes at charged walls and in channels.
 
 These are the trusted limits used by the tests, the experiments and ``pnp validate``
-(see ``shared/reference/VALIDATION.md``). Only numpy and scipy are used (no JAX).
+(see ``docs/reference/VALIDATION.md``). Only numpy and scipy are used (no JAX).
 
 Units at every interface are SI: concentrations in mol/m^3, lengths in m, potentials in V,
 surface charge in C/m^2, diffusivities in m^2/s, conductivities in S/m, temperature in K.

@@ -1,7 +1,7 @@
 """Physical constants (CODATA 2018, exact SI where defined) and default conditions.
 
 All values in SI units. These are the only physical constants the package uses; the
-validation numbers in ``shared/reference/VALIDATION.md`` are computed with them.
+validation numbers in ``docs/reference/VALIDATION.md`` are computed with them.
 """
 
 ELEMENTARY_CHARGE = 1.602176634e-19  # C (exact)

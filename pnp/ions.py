@@ -2,7 +2,7 @@
 
 Units (SI throughout): diffusivity m²/s, radii m, hydration energy J/mol.
 
-Data sources (``shared/reference/ions.csv``):
+Data sources (``docs/reference/ions.csv``):
 
 * diffusivity: CRC Handbook of Chemistry and Physics, "Ionic conductivity and diffusion at
   infinite dilution" (P. Vanýsek), limiting values at 25 °C;

@@ -1,6 +1,6 @@
 """Charge-mosaic membranes: a cation- and an anion-selective phase in parallel, at open circuit.
 
-Source paper 2 of ``shared/MISSION.md`` (Li extraction by diffusion dialysis): a Li⁺-conducting
+Source paper 2 of ``docs/mission.md`` (Li extraction by diffusion dialysis): a Li⁺-conducting
 ceramic (area fraction θ) and an anion-exchange polymer (1 − θ) span the same thickness between
 a feed (I) and a receiving solution (II). With no external circuit, the two phases close a local
 current loop: the cation phase carries Li⁺ from I to II and the anion phase carries Cl⁻ the same

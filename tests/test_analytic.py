@@ -1,4 +1,4 @@
-"""Tests of pnp.analytic: the numbers of shared/reference/VALIDATION.md (V1-V5) and independent
+"""Tests of pnp.analytic: the numbers of docs/reference/VALIDATION.md (V1-V5) and independent
 cross-checks (closed forms, conservation laws, limits).
 
 Reference numbers are compared at the precision they are stated with: the computed value must

@@ -8,17 +8,11 @@ import pytest
 from pnp.ions import ION_DATABASE, Ion, get_ion
 
 _ROOT = Path(__file__).resolve().parents[1]
-_CSV_CANDIDATES = [
-    _ROOT / "shared" / "reference" / "ions.csv",
-    _ROOT.parent / "shared" / "reference" / "ions.csv",
-]
+_CSV = _ROOT / "docs" / "reference" / "ions.csv"
 
 
 def _reference_rows():
-    path = next((p for p in _CSV_CANDIDATES if p.exists()), None)
-    if path is None:
-        pytest.skip("shared/reference/ions.csv not available")
-    lines = [line for line in path.read_text().splitlines() if not line.startswith("#")]
+    lines = [line for line in _CSV.read_text().splitlines() if not line.startswith("#")]
     return list(csv.DictReader(lines))
 
 
