@@ -12,6 +12,7 @@ import dataclasses
 import sys
 import time
 from collections.abc import Sequence
+from pathlib import Path
 
 import jax
 import numpy as np
@@ -54,6 +55,19 @@ class IVCurve:
         """Chord slope (I(V₊) − I(V₋))/(V₊ − V₋) (S) between the two voltages nearest 0 on either
         side of it (the exact slope at a point is :attr:`pnp.Solution.conductance`)."""
         return plain(quantity.chord_conductance(self.voltages, self.currents))
+
+    def table(self) -> dict:
+        """Columns ``name [unit]`` → values: voltage, current, fluxes, Newton iterations (:mod:`pnp.tables`)."""
+        from .tables import iv_table
+
+        return iv_table(self)
+
+    def to_csv(self, path) -> Path:
+        """Write :meth:`table` as CSV (atomic); read back with :func:`pnp.tables.read_csv`."""
+        from .tables import write_csv
+
+        return write_csv(path, self.table(), comments=("pnp I–V curve; V = φ_left − φ_right, currents and "
+                                                        "fluxes positive along +z (left bath → right bath)",))
 
     def rectification(self, voltage: float) -> float:
         """r = |I(+V)| / |I(−V)| (V > 0)."""

@@ -1,0 +1,79 @@
+"""Result tables as CSV, without pandas: one header row of ``name [unit]`` columns, one row per point.
+
+Numbers are written with 17 significant digits, so :func:`read_csv` gives back exactly the
+float64 values that :func:`write_csv` was given (a round trip loses nothing). Lines starting
+with ``#`` before the header are comments (what the table is, where it came from).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping
+from pathlib import Path
+
+import numpy as np
+
+
+def iv_table(iv) -> dict[str, np.ndarray]:
+    """Columns of an :class:`~pnp.IVCurve`: voltage, current, each ion's flux and the Newton
+    iterations per point, keyed ``name [unit]`` (units of the curve's geometry: A or A/m or A/m²)."""
+    from .io import current_unit
+
+    solutions = iv.solutions
+    flux_unit = solutions[0].flux_unit
+    table = {"voltage [V]": np.asarray(iv.voltages, dtype=float),
+             f"current [{current_unit(flux_unit)}]": np.asarray(iv.currents, dtype=float)}
+    for ion in solutions[0].species:
+        table[f"flux {ion} [{flux_unit}]"] = np.asarray(iv.fluxes(ion), dtype=float)
+    if all(s.info is not None for s in solutions):
+        table["newton_iterations [1]"] = np.array([s.info.newton_iterations for s in solutions], dtype=float)
+    return table
+
+
+def _cell(value) -> str:
+    if isinstance(value, str):
+        return value
+    return format(float(value), ".17g")
+
+
+def csv_text(table: Mapping[str, object], *, comments: tuple[str, ...] = ()) -> str:
+    """CSV text of equal-length columns (numbers or strings), ``#`` comment lines first."""
+    columns = {name: np.atleast_1d(np.asarray(values)) for name, values in table.items()}
+    lengths = {len(values) for values in columns.values()}
+    if len(lengths) > 1:
+        raise ValueError(f"table columns differ in length: { {k: len(v) for k, v in columns.items()} }")
+    buffer = io.StringIO()
+    for line in comments:
+        buffer.write(f"# {line}\n")
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(list(columns))
+    for row in zip(*columns.values()):
+        writer.writerow([_cell(value) for value in row])
+    return buffer.getvalue()
+
+
+def write_csv(path: str | Path, table: Mapping[str, object], *, comments: tuple[str, ...] = ()) -> Path:
+    """Write ``table`` to ``path`` atomically (a temporary file renamed into place)."""
+    from .io import atomic_output
+
+    text = csv_text(table, comments=comments)
+    return atomic_output(path, lambda temporary: Path(temporary).write_text(text, encoding="utf-8"),
+                         suffix=".csv")
+
+
+def read_csv(path: str | Path) -> dict[str, np.ndarray]:
+    """Columns of a CSV written by :func:`write_csv` (numbers as float64 arrays, else strings)."""
+    lines = [line for line in Path(path).read_text(encoding="utf-8").splitlines() if not line.startswith("#")]
+    rows = list(csv.reader(lines))
+    if not rows:
+        raise ValueError(f"{path}: no header row; not a table written by pnp")
+    header, body = rows[0], rows[1:]
+    table = {}
+    for k, name in enumerate(header):
+        values = [row[k] for row in body]
+        try:
+            table[name] = np.array([float(v) for v in values], dtype=np.float64)
+        except ValueError:
+            table[name] = np.array(values, dtype=object)
+    return table
