@@ -53,23 +53,11 @@ def select_device(device: str | None) -> None:
 
 
 # --------------------------------------------------------------------------- summaries
-def iv_numbers(voltages: np.ndarray, currents: np.ndarray) -> dict:
-    """Conductance at 0 V (chord between the nearest voltages on both sides) and rectification at max |V|."""
-    from . import quantity
-
-    out = {}
-    if np.any(voltages < 0) and np.any(voltages > 0):
-        out["conductance"] = float(quantity.chord_conductance(voltages, currents))
-    vmax = float(np.max(np.abs(voltages)))
-    plus, minus = np.isclose(voltages, vmax, atol=1e-12, rtol=0), np.isclose(voltages, -vmax, atol=1e-12, rtol=0)
-    if vmax > 0 and plus.any() and minus.any():
-        out["rectification_voltage"] = vmax
-        out["rectification"] = float(quantity.rectification(currents[plus][0], currents[minus][0]))
-    return out
-
-
 def format_summary(name: str, kind: str, voltages, currents, current_unit: str, fluxes: dict,
-                   flux_unit: str) -> str:
+                   flux_unit: str, conductance: float | None = None) -> str:
+    """The printed summary of a result: the I–V table, conductance and rectification (see
+    :func:`iv_numbers`; ``conductance`` is the exact dI/dV at 0 V when known), or the
+    zero-current voltage and fluxes."""
     from .plotting import _CURRENT_DISPLAY
 
     factor, unit = _CURRENT_DISPLAY.get(current_unit, (1.0, current_unit))
@@ -85,14 +73,18 @@ def format_summary(name: str, kind: str, voltages, currents, current_unit: str, 
     lines.append(f"  {'V (V)':>9}  {'I (' + unit + ')':>13}")
     for v, i in zip(voltages, currents):
         lines.append(f"  {v:+9.4f}  {i * factor:+13.5g}")
-    numbers = iv_numbers(np.asarray(voltages), np.asarray(currents))
+    from .report import iv_numbers
+
+    numbers = iv_numbers(np.asarray(voltages), np.asarray(currents), conductance)
     if "conductance" in numbers:
         g = numbers["conductance"]
-        lines.append(f"  conductance at 0 V: {g * 1e9:.5g} nS" if unit == "nA" else
-                     f"  conductance at 0 V: {g:.5g} {unit}/V")
+        shown = f"{g * 1e9:.5g} nS" if unit == "nA" else f"{g:.5g} {unit}/V"
+        lines.append(f"  conductance at 0 V: {shown} ({numbers['conductance_method']})")
     if "rectification" in numbers:
         vr = numbers["rectification_voltage"]
         lines.append(f"  rectification |I(+{vr:g} V)|/|I(−{vr:g} V)|: {numbers['rectification']:.4g}")
+    elif "rectification_note" in numbers:
+        lines.append(f"  rectification {numbers['rectification_note']}")
     return "\n".join(lines)
 
 
@@ -102,27 +94,31 @@ def _result_summary(case, result) -> str:
 
     solutions = result.solutions if isinstance(result, IVCurve) else (result,)
     flux_unit = solutions[0].flux_unit
+    conductance = None
+    if isinstance(result, IVCurve) and np.any(result.voltages == 0.0):
+        conductance = result.conductance(0.0)
     return format_summary(case.name, "iv" if isinstance(result, IVCurve) else "solution",
                           np.array([s.voltage for s in solutions]), np.array([s.current for s in solutions]),
                           current_unit(flux_unit),
                           {ion: np.array([s.fluxes[ion] for s in solutions]) for ion in solutions[0].species},
-                          flux_unit)
+                          flux_unit, conductance)
 
 
 def write_figures(case, result, output: Path) -> list[Path]:
-    """``NAME_iv.png`` (sweeps with ≥ 2 voltages) and ``NAME_fields.png`` (at the highest voltage)."""
-    from .plotting import plot_fields, plot_iv
+    """``NAME_iv.png`` (sweeps with ≥ 2 voltages) and ``NAME_fields.png`` (at +V and −V of the
+    largest |V| swept with both signs, else at the last voltage)."""
+    from .plotting import opposite_voltages, plot_fields, plot_iv
     from .sweep import IVCurve
 
     paths = []
     if isinstance(result, IVCurve):
         if len(result.solutions) > 1:
             paths.append(plot_iv(result, output / f"{case.name}_iv.png", title=f"{case.name}: I–V"))
-        solution = result.solutions[-1]
+        solutions = opposite_voltages(result)
     else:
-        solution = result
-    paths.append(plot_fields(solution, output / f"{case.name}_fields.png",
-                             title=f"{case.name}: fields at V = {solution.voltage:+.4g} V"))
+        solutions = [result]
+    shown = " and ".join(f"{s.voltage:+.4g} V" for s in solutions)
+    paths.append(plot_fields(solutions, output / f"{case.name}_fields.png", title=f"{case.name}: fields at {shown}"))
     return paths
 
 
@@ -164,7 +160,7 @@ def _command_demo(args) -> int:
     text = (resources.files("pnp.cases") / "demo_cone.toml").read_text(encoding="utf-8")
     case = Case.from_text(text)
     if args.quick:
-        case = case.replace(voltage={"values": list(QUICK_DEMO_VOLTAGES)},
+        case = case.replace(name=f"{case.name}_quick", voltage={"values": list(QUICK_DEMO_VOLTAGES)},
                             mesh={**case.mesh, "refinement": QUICK_DEMO_REFINEMENT})
         _log(f"pnp demo --quick: {len(QUICK_DEMO_VOLTAGES)} voltages, mesh refinement {QUICK_DEMO_REFINEMENT}")
     run_case(case, Path(args.output))
@@ -242,7 +238,8 @@ def build_parser() -> argparse.ArgumentParser:
                                       "0.1 M KCl), I–V from −1 to 1 V: writes demo_cone.h5, demo_cone_iv.png and "
                                       "demo_cone_fields.png and prints the rectification and conductance.")
     demo.add_argument("--quick", action="store_true",
-                      help="5 voltages (−1, −0.5, 0, 0.5, 1 V) on a coarse mesh (refinement 0.35)")
+                      help="5 voltages (−1, −0.5, 0, 0.5, 1 V) on a coarse mesh (refinement 0.35), written as "
+                           "demo_cone_quick.*")
     demo.add_argument("--output", "-o", default="results", metavar="DIR", help="output folder (default: results)")
     demo.set_defaults(handler=_command_demo)
 

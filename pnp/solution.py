@@ -118,6 +118,15 @@ class Solution:
         values = _out(quantity.transference_numbers(self.problem, self.state))
         return {ion: _out(t) for ion, t in zip(self.species, values)}
 
+    def plot(self, path=None, *, title: str | None = None, zoom: bool = True):
+        """Maps of φ and c_i (2D, with a zoom on the channel's narrow end) or profiles (1D): a
+        matplotlib Figure, or written to ``path`` as PNG (returns the path). Fields at +V and −V
+        side by side: :meth:`pnp.IVCurve.plot_fields`."""
+        from .plotting import fields_figure, save_figure
+
+        figure = fields_figure([self], title=title, zoom=zoom)
+        return figure if path is None else save_figure(figure, path)
+
     def axial_profile(self):
         """Cross-section averages along z: (z (m), φ (V), c (N, nz) mol/m³), volume-weighted over active cells."""
         volume = np.where(self._active, np.asarray(self.problem.grid.volume), 0.0)

@@ -51,10 +51,41 @@ class IVCurve:
             raise ValueError(f"voltage {voltage} V is not in the sweep {self.voltages}")
         return self.solutions[index]
 
-    def conductance(self) -> float:
+    def conductance(self, voltage: float = 0.0) -> float:
+        """Exact differential conductance dI/dV (S; S/m planar, S/m² 1D) at ``voltage`` (V), a
+        voltage of the sweep (default 0 V): one tangent solve at that point, no finite difference."""
+        return self.at(voltage).conductance
+
+    def chord_conductance(self) -> float:
         """Chord slope (I(V₊) − I(V₋))/(V₊ − V₋) (S) between the two voltages nearest 0 on either
-        side of it (the exact slope at a point is :attr:`pnp.Solution.conductance`)."""
+        side of it: an approximation of the slope at 0 V, close to :meth:`conductance` only for
+        small V₊, V₋ (linear response, e.g. ±1 mV)."""
         return plain(quantity.chord_conductance(self.voltages, self.currents))
+
+    def zero_current_offset(self) -> float | None:
+        """|I(0 V)| / max |I| over the sweep: 0 for equal baths, finite under a concentration
+        gradient (then the I–V is not odd-symmetric about 0 and ratios of currents mix in the
+        diffusion current); None when the sweep has no 0 V point."""
+        if not np.any(self.voltages == 0.0):
+            return None
+        scale = np.max(np.abs(self.currents))
+        return float(np.abs(self.at(0.0).current) / scale) if scale > 0 else 0.0
+
+    def plot(self, path=None, *, title: str | None = None):
+        """The I–V figure (conductance at 0 V, rectification): a matplotlib Figure, or written to
+        ``path`` as PNG (returns the path)."""
+        from .plotting import iv_figure, save_figure
+
+        figure = iv_figure(self, title=title)
+        return figure if path is None else save_figure(figure, path)
+
+    def plot_fields(self, voltage: float | None = None, path=None, *, title: str | None = None):
+        """Fields at +V and −V side by side (V: ``voltage``, default the largest |V| swept with both
+        signs), with a zoom on the channel's narrow end: a Figure, or written to ``path`` (PNG)."""
+        from .plotting import fields_figure, opposite_voltages, save_figure
+
+        figure = fields_figure(opposite_voltages(self, voltage), title=title)
+        return figure if path is None else save_figure(figure, path)
 
     def table(self) -> dict:
         """Columns ``name [unit]`` → values: voltage, current, fluxes, Newton iterations (:mod:`pnp.tables`)."""
@@ -70,7 +101,8 @@ class IVCurve:
                                                         "fluxes positive along +z (left bath → right bath)",))
 
     def rectification(self, voltage: float) -> float:
-        """r = |I(+V)| / |I(−V)| (V > 0)."""
+        """r = |I(+V)| / |I(−V)| (V > 0): the rectification ratio, meaningful when I(0) = 0 (equal
+        baths; see :meth:`zero_current_offset`)."""
         if voltage <= 0:
             raise ValueError("rectification needs a positive voltage magnitude")
         return plain(quantity.rectification(self.at(voltage).current, self.at(-voltage).current))

@@ -137,7 +137,7 @@ class LongChannelConductance(ValidationProblem):
 
     def measure(self, iv):
         if not self.mid_channel:
-            return iv.conductance() * 1e9
+            return iv.chord_conductance() * 1e9
         plus, minus = iv.solutions[-1], iv.solutions[0]
         current = 0.5 * (plus.current - minus.current)  # half-differences cancel the equilibrium part
         dphi = 0.5 * (plus.potential - minus.potential)
@@ -227,7 +227,7 @@ class OhmicChannel(ValidationProblem):
         return sweep(channel, kcl(1000.0), [-1e-3, 1e-3], mesh=self.mesh(refinement))
 
     def measure(self, iv):
-        return iv.conductance() * 1e9
+        return iv.chord_conductance() * 1e9
 
 
 V5_CYLINDER = OhmicChannel("V5", "V5 Ohmic cylinder + access", "G", "nS", 42.24, 3e-2)

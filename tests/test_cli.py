@@ -125,10 +125,11 @@ def test_gpu_without_cuda_is_a_clear_error(tmp_path):
 def test_demo_quick(tmp_path):
     result = pnp_cli("demo", "--quick", "--output", tmp_path / "demo")
     assert result.returncode == 0, result.stderr
-    for name in ("demo_cone.h5", "demo_cone_iv.png", "demo_cone_fields.png"):
-        assert (tmp_path / "demo" / name).is_file(), name
-    assert "rectification |I(+1 V)|/|I(−1 V)|" in result.stdout and "conductance at 0 V" in result.stdout
-    stored = read_result_file(tmp_path / "demo" / "demo_cone.h5")
+    for name in ("demo_cone_quick.h5", "demo_cone_quick_iv.png", "demo_cone_quick_fields.png"):
+        assert (tmp_path / "demo" / name).is_file(), name  # its own names: never overwrites the full demo's
+    assert "rectification |I(+1 V)|/|I(−1 V)|" in result.stdout
+    assert "conductance at 0 V" in result.stdout and "(exact dI/dV)" in result.stdout
+    stored = read_result_file(tmp_path / "demo" / "demo_cone_quick.h5")
     np.testing.assert_allclose(stored["voltages"], [-1, -0.5, 0, 0.5, 1])
     rectification = abs(stored["currents"][-1] / stored["currents"][0])
     assert rectification > 1.2  # negative wall, tip on the left: |I(+1 V)| > |I(−1 V)|

@@ -64,7 +64,7 @@ def test_iv_round_trip(channel):
         assert b.info.residual_history == a.info.residual_history
         assert b.conservation_error == pytest.approx(a.conservation_error, rel=1e-9, abs=1e-15)
     assert loaded.rectification(0.2) == pytest.approx(iv.rectification(0.2), rel=1e-12)
-    assert loaded.conductance() == pytest.approx(iv.conductance(), rel=1e-12)
+    assert loaded.chord_conductance() == pytest.approx(iv.chord_conductance(), rel=1e-12)
 
 
 def test_file_contents_and_units(channel):

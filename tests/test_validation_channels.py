@@ -53,9 +53,9 @@ def test_v5_uncharged_cone():
 def test_reservoir_size_independence():
     """Default reservoirs (50 mouth radii) vs twice as large: conductance changes < 1 %."""
     bath = kcl(100.0)
-    default = linear_response(pnp.Cylinder(5e-9, 50e-9, -0.02), bath).conductance()
+    default = linear_response(pnp.Cylinder(5e-9, 50e-9, -0.02), bath).chord_conductance()
     larger = linear_response(pnp.Cylinder(5e-9, 50e-9, -0.02, reservoirs=pnp.Reservoirs(500e-9, 500e-9)),
-                             bath).conductance()
+                             bath).chord_conductance()
     print(f"G default reservoirs {default:.6e} S, 2x reservoirs {larger:.6e} S")
     assert larger == pytest.approx(default, rel=1e-2)
 
