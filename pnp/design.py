@@ -29,7 +29,6 @@ from __future__ import annotations
 import dataclasses
 import math
 import sys
-import time
 from collections.abc import Callable
 
 import jax
@@ -43,6 +42,7 @@ from .electrolyte import Electrolyte
 from .geometry.base import Mesh
 from .geometry.channels import Channel, Reservoirs
 from .problem import Problem, build_problem
+from .progress import Progress
 from .solution import Solution
 from .solver.errors import ConvergenceError
 from .solver.newton import NewtonOptions
@@ -59,6 +59,18 @@ class ChannelDesign:
 
     def as_floats(self) -> dict:
         return {f.name: float(getattr(self, f.name)) for f in dataclasses.fields(self)}
+
+    def describe(self) -> str:
+        """``tip 1.234 nm, base 5.678 nm, L 30.0 nm, σ −0.1000 C/m²`` (or ``(traced)`` under jit/grad)."""
+        try:
+            d = self.as_floats()
+        except (TypeError, jax.errors.ConcretizationTypeError):
+            return "(traced)"
+        return (f"tip {d['tip_radius'] * 1e9:.3f} nm, base {d['base_radius'] * 1e9:.3f} nm, "
+                f"L {d['length'] * 1e9:.1f} nm, σ {d['surface_charge']:+.4f} C/m²")
+
+    def __repr__(self) -> str:
+        return f"ChannelDesign({self.describe()})"
 
     def check(self) -> None:
         """Fail fast on an impossible design (concrete values only)."""
@@ -255,11 +267,18 @@ class History:
 
 @dataclasses.dataclass
 class DesignResult:
+    """The best design found, its loss, its converged state (to warm-start further solves), the
+    space it was solved in and the step history."""
+
     design: ChannelDesign
     loss: float
     state: jax.Array
     space: DesignSpace
     history: History
+
+    def __repr__(self) -> str:
+        return (f"DesignResult(design=ChannelDesign({self.design.describe()}), loss={self.loss:+.6g}, "
+                f"steps={len(self.history.rows)})")
 
 
 def optimize(space: DesignSpace, loss: Callable, start: ChannelDesign, transform: Transform, optimizer,
@@ -280,7 +299,10 @@ def optimize(space: DesignSpace, loss: Callable, start: ChannelDesign, transform
       ConvergenceError: when the start design cannot be solved.
     """
     start.check()
+    say = _printer(progress)
+    tracker = Progress(steps, "design step", enabled=progress)
     theta = transform.theta(start)
+    tracker.begin("the start design is solved and differentiated first")
     state = space.solve(transform.design(theta))
     value_and_grad = _value_and_grad(loss, transform)
     opt_state = optimizer.init(theta)
@@ -288,35 +310,30 @@ def optimize(space: DesignSpace, loss: Callable, start: ChannelDesign, transform
     value, grad = value_and_grad(space, theta, state)
     stalled = 0  # consecutive steps that lowered the loss by less than ``tolerance``
     for step in range(steps + 1):
-        begin = time.perf_counter()
         design = transform.design(theta)
         grad_norm = float(jnp.sqrt(sum(jnp.sum(g**2) for g in jax.tree_util.tree_leaves(grad))))
         history.append(step=step, loss=float(value), grad_norm=grad_norm,
                        **design.as_floats(), **{f"theta_{k}": float(v) for k, v in theta.items()})
         if history_path is not None:
             history.save(history_path)
-        if progress:
-            d = design.as_floats()
-            print(f"  step {step:3d}  loss {float(value):+.6e}  |grad| {grad_norm:.2e}  tip {d['tip_radius'] * 1e9:.3f} nm"
-                  f"  base {d['base_radius'] * 1e9:.3f} nm  L {d['length'] * 1e9:.1f} nm  σ {d['surface_charge']:+.4f} C/m²",
-                  file=sys.stderr, flush=True)
+        if step == 0:
+            say(f"  start: loss {float(value):+.6e}  |grad| {grad_norm:.2e}  {design.describe()}")
+        else:
+            tracker.step(f"loss {float(value):+.6e}  |grad| {grad_norm:.2e}  {design.describe()}")
         if step == steps or not np.isfinite(float(value)):
             break
         updates, new_opt_state = optimizer.update(grad, opt_state, theta)
         accepted = _safeguarded_step(space, theta, state, float(value), updates, grad, transform, value_and_grad,
-                                     max_halvings, relayout_factor)
+                                     max_halvings, relayout_factor, say)
         if accepted is None:
-            if progress:
-                print(f"  no decrease along the optimizer's step or steepest descent after {max_halvings} "
-                      "halvings: stopping", file=sys.stderr, flush=True)
+            say(f"  no decrease along the optimizer's step or steepest descent after {max_halvings} "
+                "halvings: stopping")
             break
         direction, accepted = accepted
         # a steepest-descent rescue means the optimizer's momentum pointed uphill: restart it
         opt_state = new_opt_state if direction == "optimizer" else optimizer.init(accepted[0])
         previous = float(value)
         theta, space, state, value, grad = accepted
-        if progress:
-            print(f"        ({time.perf_counter() - begin:.1f} s)", file=sys.stderr, flush=True)
         stalled = stalled + 1 if previous - float(value) < tolerance else 0
         if stalled >= patience:
             history.append(step=step + 1, loss=float(value), grad_norm=float("nan"),
@@ -327,9 +344,19 @@ def optimize(space: DesignSpace, loss: Callable, start: ChannelDesign, transform
     return DesignResult(transform.design(theta), float(value), state, space, history)
 
 
+def _printer(enabled: bool) -> Callable[[str], None]:
+    """A function printing one line to stderr (or nothing when not ``enabled``)."""
+    def say(line: str) -> None:
+        if enabled:
+            print(line, file=sys.stderr, flush=True)
+
+    return say
+
+
 def _safeguarded_step(space, theta, state, value, updates, grad, transform, value_and_grad, max_halvings,
-                      relayout_factor):
-    """("optimizer" | "steepest", (θ, space, state, value, grad)) of the first trial that lowers the loss."""
+                      relayout_factor, say=_printer(False)):
+    """("optimizer" | "steepest", (θ, space, state, value, grad)) of the first trial that lowers the loss;
+    every rejected trial and every re-meshing (which recompiles, tens of seconds) is reported by ``say``."""
     size = max(float(jnp.max(jnp.abs(u))) for u in jax.tree_util.tree_leaves(updates))
     g_max = max(float(jnp.max(jnp.abs(g))) for g in jax.tree_util.tree_leaves(grad))
     steepest = jax.tree_util.tree_map(lambda g: -size * g / max(g_max, 1e-300), grad)
@@ -337,15 +364,21 @@ def _safeguarded_step(space, theta, state, value, updates, grad, transform, valu
         for halving in range(max_halvings + 1):
             trial = jax.tree_util.tree_map(lambda t, u: t + u * 0.5**halving, theta, step)
             trial_design = transform.design(trial)
+            label = f"    trial ({direction} step × 0.5^{halving})"
+            relayout = space.needs_relayout(trial_design, relayout_factor)
+            if relayout:
+                say(f"{label}: the length changed > {relayout_factor}× since the mesh was made: re-meshing "
+                    "(new grid, recompiling) …")
             try:  # a trial that cannot be meshed (ValueError) or solved is a failed trial: halve
-                trial_space = (space.relayout(trial_design) if space.needs_relayout(trial_design, relayout_factor)
-                               else space)
+                trial_space = space.relayout(trial_design) if relayout else space
                 trial_state = trial_space.solve(trial_design, state if trial_space is space else None)
-            except (ConvergenceError, ValueError):
+            except (ConvergenceError, ValueError) as error:
+                say(f"{label}: failed ({type(error).__name__}: {' '.join(str(error).split())[:120]}); halving")
                 continue
             trial_value, trial_grad = value_and_grad(trial_space, trial, trial_state)
             if np.isfinite(float(trial_value)) and float(trial_value) < value:
                 return direction, (trial, trial_space, trial_state, trial_value, trial_grad)
+            say(f"{label}: loss {float(trial_value):+.6e} not below {value:+.6e}; halving")
     return None
 
 
