@@ -17,6 +17,7 @@ from .geometry import (  # noqa: E402
 from .ions import Ion, get_ion  # noqa: E402
 from .solution import Solution  # noqa: E402
 from .solver import ConvergenceError, NewtonOptions  # noqa: E402
+from . import guards  # noqa: E402  (pnp.guards.relaxed(), the plausibility limits)
 
 __version__ = "0.1.0"
 

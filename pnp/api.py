@@ -16,6 +16,7 @@ import numpy as np
 
 from .conditions import Conditions
 from .geometry.base import Mesh
+from .guards import warn_if_concentrated
 from .problem import build_problem, layout
 from .quantity import zero_current_potential
 from .solution import Solution
@@ -39,13 +40,19 @@ def solve(geometry, conditions, voltage=None, *, guess=None, **changes) -> Solut
         Newton fails from it).
 
     Raises:
-      ValueError: bad input (names the field). ConvergenceError: Newton and continuation
-        failed (names the parameter being ramped, how far it got, the residual history).
+      ValueError: bad input (names the field), including values outside the plausible ranges of
+        :mod:`pnp.guards`. ConvergenceError: Newton and continuation failed (names the parameter
+        being ramped, how far it got, the residual history).
+
+    Warns:
+      pnp.guards.PhysicalLimitWarning: the solution exceeds 5 M somewhere (dilute model invalid).
     """
     conditions = Conditions.of(conditions, voltage, **changes)
     problem = build_problem(geometry, conditions)
     state, result = solve_system(problem.system, guess, conditions.options)
-    return Solution(problem, state, conditions.voltage, check(result), conditions.options)
+    solution = Solution(problem, state, conditions.voltage, check(result), conditions.options)
+    warn_if_concentrated(solution)
+    return solution
 
 
 def zero_current_voltage(geometry, conditions, right=None, *, voltage_tolerance: float = 1e-9,
@@ -85,7 +92,9 @@ def zero_current_voltage(geometry, conditions, right=None, *, voltage_tolerance:
     iterations = concrete(found.evaluations)
     info = None if iterations is None else dataclasses.replace(
         check(result), newton_calls=int(iterations), converged=True)
-    return Solution(at_root, state, plain(root * thermal), info, conditions.options)
+    solution = Solution(at_root, state, plain(root * thermal), info, conditions.options)
+    warn_if_concentrated(solution)
+    return solution
 
 
 def frozen_mesh(geometry, conditions, **changes) -> Mesh:

@@ -18,6 +18,7 @@ from collections.abc import Mapping
 
 from .electrolyte import Electrolyte
 from .geometry.base import Mesh, Profile
+from .guards import check_voltage
 from .solver.newton import NewtonOptions
 
 
@@ -27,7 +28,7 @@ class Conditions:
 
     Attributes:
       electrolyte: the left bath (defines the species and their order).
-      voltage: V = φ_left − φ_right (V); the right bath is grounded.
+      voltage: V = φ_left − φ_right (V); the right bath is grounded; |V| ≤ 3 V (:mod:`pnp.guards`).
       right: the right bath (same ions; default: equal to the left).
       excess_potential: per-ion potential of mean force μ_i^ex(z, r) in J/mol, a number or a
         function of SI position (0 in the baths), e.g. {"Li+": lambda z, r: ...}.
@@ -58,6 +59,7 @@ class Conditions:
         if not isinstance(self.options, NewtonOptions):
             raise ValueError(f"Conditions.options must be a pnp.NewtonOptions, got {type(self.options).__name__}")
         object.__setattr__(self, "terms", tuple(self.terms))
+        check_voltage(self.voltage)
 
     @property
     def right_bath(self) -> Electrolyte:

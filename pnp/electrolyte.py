@@ -22,6 +22,7 @@ from pnp.constants import (
     WATER_RELATIVE_PERMITTIVITY,
     thermal_voltage,
 )
+from pnp.guards import check_concentrations
 from pnp.ions import Ion, get_ion
 from pnp.tracing import concrete, known
 
@@ -96,7 +97,8 @@ class Electrolyte:
         relative_permittivity: εr of the solvent (dimensionless).
         electroneutrality_rtol: allowed |Σ zᵢcᵢ| relative to Σ |zᵢ|cᵢ.
 
-    Example: ``Electrolyte({"K+": 100, "Cl-": 100})`` is 0.1 M KCl.
+    Example: ``Electrolyte({"K+": 100, "Cl-": 100})`` is 0.1 M KCl. An ion above 5 M, or a salt
+    above its solubility, raises (:mod:`pnp.guards`).
     """
 
     __slots__ = (
@@ -166,6 +168,7 @@ class Electrolyte:
             )
         set_(self, "_rtol", rtol)
         self._check_electroneutral()
+        check_concentrations(dict(zip(self.names, values)))
 
     def _check_electroneutral(self) -> None:
         z, c = self._valences, concrete(self._concentrations)

@@ -17,6 +17,7 @@ from .conditions import Conditions
 from .constants import GAS_CONSTANT
 from .electrolyte import Electrolyte
 from .geometry.base import DebyeLengths, Discretization, evaluate_profile
+from .guards import check_memory, check_voltage
 from .grid.mesh import FaceKind
 from .physics.model import PNP, Model, System
 from .physics.parameters import Parameters
@@ -54,6 +55,7 @@ class Problem:
 
     def at_voltage(self, voltage) -> "Problem":
         """The same problem at V = φ_left − φ_right (V); ``voltage`` may be traced."""
+        check_voltage(voltage)
         p = self.parameters
         return self.at(p.replace(left_potential=p.right_potential + jnp.asarray(voltage) / self.scales.voltage))
 
@@ -95,7 +97,10 @@ def build_problem(geometry, conditions, voltage=None, **changes) -> Problem:
     v = concrete(conditions.voltage)
     if v is not None and not np.all(np.isfinite(v)):
         raise ValueError(f"voltage must be finite (V), got {conditions.voltage!r}")
-    disc = layout(geometry, conditions).discretize(geometry)
+    mesh_layout = layout(geometry, conditions)
+    check_memory(mesh_layout.shape, len(left.names) + 1, conditions.options.linear_solver,
+                 f"the mesh of this {type(geometry).__name__}")
+    disc = mesh_layout.discretize(geometry)
     grid, scales = disc.grid, disc.scales
     _check_baths(grid, conditions, type(geometry).__name__)
     nz, nr = grid.shape

@@ -30,6 +30,7 @@ from typing import Callable
 import jax.numpy as jnp
 import numpy as np
 
+from .. import guards
 from ..grid.mesh import grid_from_vertices
 from ..grid.spacing import graded_nodes
 from ..physics.scales import Scales
@@ -53,6 +54,10 @@ class Reservoirs:
     radius: float | None = None
     length: float | None = None
     membrane_charge: Profile = 0.0
+
+    def __post_init__(self):
+        guards.check_lengths("Reservoirs", radius=self.radius, length=self.length)
+        guards.check_surface_charge("Reservoirs", "membrane_charge", self.membrane_charge)
 
     def size(self, mouth_radius: float, debye: DebyeLengths) -> tuple[float, float]:
         default = max(RESERVOIR_SIZE_IN_MOUTH_RADII * mouth_radius, 10.0 * debye.longest)
@@ -90,6 +95,9 @@ class Channel:
             number = concrete(value)
             if number is not None and not (np.isfinite(number) and number > 0):
                 raise ValueError(f"{type(self).__name__}: radius at the {where} must be > 0 (m), got {value!r}")
+        name = type(self).__name__
+        guards.check_lengths(name, length=self.length, left_radius=self.left_radius, right_radius=self.right_radius)
+        guards.check_surface_charge(name, "surface_charge", self.surface_charge)
 
     @property
     def left_radius(self):
@@ -174,6 +182,11 @@ class ChannelLayout:
     scales: Scales
 
     @property
+    def shape(self) -> tuple[int, int]:
+        """(nz, nr): the grid's cells, known before it is built."""
+        return (len(self.z_left) + len(self.z_channel) + len(self.z_right) - 3, len(self.xi) - 1 + len(self.eta))
+
+    @property
     def active(self) -> np.ndarray:
         """Fluid cells: all channel-radial cells; reservoir-radial cells only outside the membrane."""
         n_left, n_channel, n_right = len(self.z_left) - 1, len(self.z_channel) - 1, len(self.z_right) - 1
@@ -245,6 +258,8 @@ def Cylinder(radius: float, length: float, surface_charge: Profile = 0.0,
              reservoirs: Reservoirs | None = Reservoirs()) -> Channel:
     """Cylindrical channel of ``radius`` and ``length`` (m), wall charge σ (C/m²)."""
     require_positive("Cylinder", radius=radius)
+    guards.check_lengths("Cylinder", radius=radius, length=length)
+    guards.check_surface_charge("Cylinder", "surface_charge", surface_charge)
     return Channel(lambda z: radius + 0.0 * jnp.asarray(z), length, surface_charge, reservoirs)
 
 
@@ -252,6 +267,8 @@ def Cone(tip_radius: float, base_radius: float, length: float, surface_charge: P
          reservoirs: Reservoirs | None = Reservoirs()) -> Channel:
     """Conical channel, tip (z = 0) on the left, base (z = length) on the right (m)."""
     require_positive("Cone", tip_radius=tip_radius, base_radius=base_radius)
+    guards.check_lengths("Cone", tip_radius=tip_radius, base_radius=base_radius, length=length)
+    guards.check_surface_charge("Cone", "surface_charge", surface_charge)
     tip, base = concrete(tip_radius), concrete(base_radius)
     if tip is not None and base is not None and tip > base:
         raise ValueError(
@@ -266,4 +283,6 @@ def Slit(height: float, length: float, surface_charge: Profile = 0.0,
          reservoirs: Reservoirs | None = Reservoirs()) -> Channel:
     """Planar slit of full ``height`` between two charged walls (per metre of depth)."""
     require_positive("Slit", height=height)
+    guards.check_lengths("Slit", height=height, length=length)
+    guards.check_surface_charge("Slit", "surface_charge", surface_charge)
     return Channel(lambda z: 0.5 * height + 0.0 * jnp.asarray(z), length, surface_charge, reservoirs, planar=True)

@@ -13,6 +13,7 @@ import dataclasses
 import jax.numpy as jnp
 import numpy as np
 
+from .. import guards
 from ..grid.shapes import line
 from ..grid.spacing import graded_nodes
 from ..physics.scales import Scales
@@ -30,6 +31,11 @@ class LineLayout:
     parts: tuple[tuple[str, np.ndarray], ...]
     lengths: dict  # the reference lengths (m) of the parts, used where the geometry leaves one unset
     scales: Scales
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """(nz, 1): the grid's cells, known before it is built."""
+        return sum(len(fractions) for _, fractions in self.parts) - 1, 1
 
     def nodes(self, geometry):
         """Node positions (units of ``scales.length``) for the geometry's lengths; traceable."""
@@ -66,6 +72,8 @@ class ChargedWall:
     def __post_init__(self):
         if self.length is not None:
             require_positive("ChargedWall", length=self.length)
+        guards.check_lengths("ChargedWall", length=self.length)
+        guards.check_surface_charge("ChargedWall", "surface_charge", self.surface_charge)
 
     def layout(self, debye: DebyeLengths, mesh: Mesh, scales: Scales) -> LineLayout:
         length = 30.0 * debye.longest if self.length is None else known_length(self.length, "ChargedWall", "length")
@@ -102,6 +110,8 @@ class Membrane:
         require_positive("Membrane", thickness=self.thickness)
         if self.bath_layer is not None:
             require_positive("Membrane", bath_layer=self.bath_layer)
+        guards.check_lengths("Membrane", thickness=self.thickness, bath_layer=self.bath_layer)
+        guards.check_fixed_charge("Membrane", "fixed_charge", self.fixed_charge)
 
     def layout(self, debye: DebyeLengths, mesh: Mesh, scales: Scales) -> LineLayout:
         thickness = known_length(self.thickness, "Membrane", "thickness")
