@@ -94,3 +94,15 @@ def test_fields_side_by_side_with_a_tip_zoom():
         assert len(limits) == 1, limits
     potential = panels[0].collections[0].norm
     assert potential.vmin == -potential.vmax  # diverging map centred on 0 V
+
+
+def test_readable_reprs():
+    """Geometries and design results print their numbers, not function objects or state arrays."""
+    import jax.numpy as jnp
+
+    from pnp.design import ChannelDesign
+
+    text = repr(pnp.Cone(10e-9, 200e-9, 2e-6, -0.05))
+    assert text.startswith("Channel(radius 10 nm → 200 nm over 2 um, σ = -50 mC/m^2") and "lambda" not in text
+    assert repr(ChannelDesign(*map(jnp.asarray, (1e-9, 2e-9, 30e-9, -0.1)))) == \
+        "ChannelDesign(tip 1.000 nm, base 2.000 nm, L 30.0 nm, σ -0.1000 C/m²)"

@@ -40,8 +40,9 @@ class Mesh:
     """Mesh controls (SI).
 
     Attributes:
-      wall_cell: first cell at charged walls and interfaces (m); default λ_D/10 of the
-        most concentrated bath (and of the fixed-charge counter-ions in membranes).
+      wall_cell: first cell at charged walls and interfaces (m); default min(λ_D, ℓ_GC)/20 with
+        λ_D of the most concentrated bath (and of the fixed-charge counter-ions in membranes)
+        and ℓ_GC the Gouy–Chapman length of the largest |σ|.
       max_cell: largest cell (m); default set by each geometry.
       growth: ratio between neighbouring cells (> 1).
       refinement: divides every cell size (1, 2, 4 … for mesh-convergence studies).

@@ -35,6 +35,7 @@ from ..grid.mesh import grid_from_vertices
 from ..grid.spacing import graded_nodes
 from ..physics.scales import Scales
 from ..tracing import FROZEN_MESH_FIX, concrete, known
+from ..units import format_quantity
 from .base import (DebyeLengths, Discretization, Mesh, Profile, known_length, max_abs_profile, require_positive,
                    wall_face_charges)
 
@@ -98,6 +99,19 @@ class Channel:
         name = type(self).__name__
         guards.check_lengths(name, length=self.length, left_radius=self.left_radius, right_radius=self.right_radius)
         guards.check_surface_charge(name, "surface_charge", self.surface_charge)
+
+    def __repr__(self) -> str:
+        """``Channel(radius 10 nm → 200 nm over 2 um, σ = -0.05 C/m^2, …)`` (no function objects)."""
+        def shown(value, dimension):
+            number = concrete(value)
+            return "(traced)" if number is None else format_quantity(number, dimension)
+
+        what = "half-height" if self.planar else "radius"
+        left, right = shown(self.left_radius, "length"), shown(self.right_radius, "length")
+        radii = left if left == right else f"{left} → {right}"
+        charge = "σ(z, r) profile" if callable(self.surface_charge) else shown(self.surface_charge, "surface_charge")
+        return (f"Channel({what} {radii} over {shown(self.length, 'length')}, σ = {charge}, "
+                f"reservoirs={self.reservoirs!r}{', planar' if self.planar else ''})")
 
     @property
     def left_radius(self):
