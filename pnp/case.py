@@ -26,6 +26,9 @@ with a unit — a bare number is rejected so that "10" cannot silently mean 10 m
     [right]                              # optional right bath, same form (same ions)
     salts = { KCl = "10 mM" }
 
+    [ions]                               # optional per-ion properties (default: pnp.ions database)
+    "K+" = { diffusivity = "1.96e-9 m^2/s" }   # m^2/s, cm^2/s or um^2/s; ions of the baths only
+
     [voltage]                            # V = φ_left − φ_right; one of:
     start = "-1 V"                       #   start, stop, step (stop included)
     stop = "1 V"
@@ -38,6 +41,11 @@ with a unit — a bare number is rejected so that "10" cannot silently mean 10 m
 
     [solver]                             # optional Newton options: max_iterations,
     max_iterations = 40                  #   linear_solver, step_tolerance, residual_tolerance, max_step
+
+    [sweep]                              # optional: repeat the case over other inputs
+    mode = "grid"                        #   "grid" (every combination, first key slowest; default)
+    "electrolyte.salts.KCl" = ["1 mM", "10 mM", "100 mM"]   # or "zip" (equal-length lists,
+    "geometry.surface_charge" = ["-0.01 C/m^2", "-0.05 C/m^2"] #   i-th values together)
 
 Geometry fields by kind (all required unless marked optional):
 
@@ -52,6 +60,18 @@ Geometry fields by kind (all required unless marked optional):
 :meth:`Case.run` returns an :class:`~pnp.IVCurve` for a voltage list (even of one voltage)
 and a :class:`~pnp.Solution` for ``zero_current = true`` (membrane potential
 ``-solution.voltage``).
+
+Sweeps: each ``[sweep]`` key is a dotted path into the tables above (quote it, or write
+``ions."K+".diffusivity = [...]``) with a list of values written as in that table. Any scalar
+input may be swept: geometry and reservoir fields, salt and ion concentrations of either bath
+(``"right.salts.KCl"``), ``electrolyte.temperature``, ``electrolyte.relative_permittivity``,
+``"ions.K+.diffusivity"``, mesh and solver fields; salts and ions must already be in the bath.
+The ``[voltage]`` section stays the I–V (or zero-current search) run at every point. Every
+point is validated when the case is loaded (errors name the point and its values); the case
+without ``[sweep]`` must itself be valid. :meth:`Case.points` gives the points,
+:meth:`Case.run` a :class:`~pnp.case_sweep.SweepResult`, and ``pnp run`` writes all points to
+one HDF5 file (see :mod:`pnp.io`; ``--resume`` continues an interrupted run, ``--csv`` adds a
+table with one row per point and voltage).
 
 Every malformed entry raises :class:`ValueError` with one paragraph that names the TOML
 field (e.g. ``geometry.tip_radius``) and says what to change.
@@ -72,8 +92,9 @@ from pathlib import Path
 import numpy as np
 
 from .electrolyte import SALTS, Electrolyte
+from .guards import check_voltage
 from .geometry import ChargedWall, Cone, Cylinder, Membrane, Mesh, Reservoirs, Slit
-from .ions import ION_DATABASE, get_ion
+from .ions import ION_DATABASE, Ion, get_ion
 from .conditions import Conditions
 from .linalg.registry import methods
 from .solver import NewtonOptions
@@ -99,8 +120,10 @@ _EXAMPLES = {
     "membrane_charge": '"0 C/m^2"',
 }
 _UNIT_EXAMPLES = {"length": '"5 nm"', "concentration": '"100 mM"', "fixed_charge": '"-100 mM"',
-                  "surface_charge": '"-0.05 C/m^2"', "voltage": '"0.5 V"', "temperature": '"298.15 K"'}
-SECTIONS = ("geometry", "reservoirs", "electrolyte", "right", "voltage", "mesh", "solver")
+                  "surface_charge": '"-0.05 C/m^2"', "voltage": '"0.5 V"', "temperature": '"298.15 K"',
+                  "diffusivity": '"1.96e-9 m^2/s"'}
+SECTIONS = ("geometry", "reservoirs", "electrolyte", "right", "ions", "voltage", "mesh", "solver", "sweep")
+_OPTIONAL_SECTIONS = ("right", "reservoirs", "ions", "sweep")  # None when absent
 _TOP_LEVEL = ("name", "description") + SECTIONS
 _RESERVOIR_FIELDS = {"radius": "length", "length": "length", "membrane_charge": "surface_charge"}
 _MESH_FIELDS = {"refinement": "dimensionless", "growth": "dimensionless", "wall_cell": "length",
@@ -153,7 +176,10 @@ class Case:
     solver: dict = dataclasses.field(default_factory=dict)
     name: str = "case"
     description: str = ""
+    ions: dict | None = None
+    sweep: dict | None = None
     _setup: Setup | None = dataclasses.field(default=None, init=False, repr=False, compare=False)
+    _points: tuple = dataclasses.field(default=(), init=False, repr=False, compare=False)
 
     def __post_init__(self):
         if not isinstance(self.name, str) or not re.fullmatch(r"[A-Za-z0-9_.+-]+", self.name):
@@ -165,12 +191,18 @@ class Case:
             raise ValueError(f"description must be text, got {self.description!r}")
         for section in SECTIONS:
             value = getattr(self, section)
-            if value is None and section in ("right", "reservoirs"):
+            if value is None and section in _OPTIONAL_SECTIONS:
                 continue
             if not isinstance(value, Mapping):
                 raise ValueError(f"[{section}] must be a table, got {value!r}")
             object.__setattr__(self, section, copy.deepcopy(dict(value)))
+        if self.sweep is not None:
+            object.__setattr__(self, "sweep", _flat_keys(self.sweep))
         object.__setattr__(self, "_setup", _build(self))
+        if self.sweep is not None:
+            from .case_sweep import sweep_points
+
+            object.__setattr__(self, "_points", sweep_points(self))
 
     # ------------------------------------------------------------------ constructors
     @classmethod
@@ -229,18 +261,20 @@ class Case:
 
     # ------------------------------------------------------------------ use
     def build(self) -> Setup:
-        """SI inputs: geometry, electrolyte (left), right, voltages, zero_current, mesh, options."""
+        """SI inputs: geometry, electrolyte (left), right, voltages, zero_current, mesh, options
+        (of the case as written, ``[sweep]`` ignored; see :meth:`points`)."""
         return self._setup
 
-    def run(self, *, progress: bool = False):
-        """Solve the case: an :class:`~pnp.IVCurve`, or a :class:`~pnp.Solution` at zero current."""
-        from .api import zero_current_voltage
-        from .sweep import sweep
+    def points(self) -> tuple:
+        """The :class:`~pnp.case_sweep.SweepPoint` s of ``[sweep]`` (each a full case); () without it."""
+        return self._points
 
-        s = self.build()
-        if s.zero_current:
-            return zero_current_voltage(s.geometry, s.conditions)
-        return sweep(s.geometry, s.conditions, s.voltages, progress=progress)
+    def run(self, *, progress: bool = False):
+        """Solve the case: an :class:`~pnp.IVCurve`, or a :class:`~pnp.Solution` at zero current;
+        with ``[sweep]`` a :class:`~pnp.case_sweep.SweepResult` holding one of those per point."""
+        from .case_sweep import run_sweep, solve_case
+
+        return run_sweep(self, progress=progress) if self.sweep is not None else solve_case(self, progress=progress)
 
     def summary(self) -> str:
         """One line describing the geometry and baths, as written in the file."""
@@ -270,6 +304,17 @@ _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 
 def _toml_key(key: str) -> str:
     return key if _BARE_KEY.fullmatch(key) else json.dumps(key, ensure_ascii=False)
+
+
+def _flat_keys(table: Mapping, prefix: str = "") -> dict:
+    """``[sweep]`` with nested tables (unquoted dotted keys) as one table of dotted keys."""
+    flat = {}
+    for key, value in table.items():
+        if isinstance(value, Mapping):
+            flat.update(_flat_keys(value, f"{prefix}{key}."))
+        else:
+            flat[f"{prefix}{key}"] = value
+    return flat
 
 
 def _toml_value(value) -> str:
@@ -404,7 +449,12 @@ def _build(case: Case) -> Setup:
         raise ValueError(f"[geometry] (kind = {kind!r}): {error}; fix the fields of [geometry]") from None
 
     # baths
-    left = _electrolyte(case.electrolyte, "electrolyte")
+    custom = _ion_overrides(case.ions)
+    left = _electrolyte(case.electrolyte, "electrolyte", custom=custom)
+    for name in custom:
+        if name not in left.names:
+            raise ValueError(f"ions.{_toml_key(name)}: ion {name!r} is not in the baths (species "
+                             f"{', '.join(left.names)}); remove it from [ions]")
     right = None
     if case.right is not None:
         if kind == "wall":
@@ -427,7 +477,32 @@ def _build(case: Case) -> Setup:
     return Setup(geometry, Conditions(left, right=right, mesh=mesh, options=options), voltages, zero_current)
 
 
-def _electrolyte(table: Mapping, section: str, like: Electrolyte | None = None) -> Electrolyte:
+def _ion_overrides(table: Mapping | None) -> dict[str, Ion]:
+    """``[ions]``: canonical ion name → its database :class:`~pnp.ions.Ion` with the fields given."""
+    overrides: dict[str, Ion] = {}
+    for key, fields in (table or {}).items():
+        section = f"ions.{_toml_key(key)}"
+        try:
+            ion = get_ion(key)
+        except ValueError:
+            raise ValueError(f"{section}: unknown ion {key!r}; known ions are {', '.join(ION_DATABASE)}; "
+                             "use the name of an ion of the baths") from None
+        if not isinstance(fields, Mapping) or not fields:
+            raise ValueError(f"{section} = {fields!r} must be a table of ion properties, e.g. "
+                             f"{_toml_key(key)} = {{ diffusivity = \"1.96e-9 m^2/s\" }}")
+        _check_keys(fields, section, ("diffusivity",))
+        if ion.name in overrides:
+            raise ValueError(f"{section}: ion {ion.name!r} is given twice in [ions] (directly or through an "
+                             "alias); give it once")
+        diffusivity = _quantity(fields, section, "diffusivity", "diffusivity", positive=True,
+                                example='"1.96e-9 m^2/s"')
+        overrides[ion.name] = dataclasses.replace(ion, diffusivity=diffusivity,
+                                                  source=f"case file [ions]; database: {ion.source}")
+    return overrides
+
+
+def _electrolyte(table: Mapping, section: str, like: Electrolyte | None = None,
+                 custom: Mapping[str, Ion] | None = None) -> Electrolyte:
     if not isinstance(table, Mapping) or not table:
         raise ValueError(f"[{section}] is empty; give salts = {{ KCl = \"100 mM\" }} or ions such as "
                          "\"K+\" = \"100 mM\", \"Cl-\" = \"100 mM\"")
@@ -477,7 +552,7 @@ def _electrolyte(table: Mapping, section: str, like: Electrolyte | None = None) 
     if like is not None:
         options = {"temperature": like.temperature, "relative_permittivity": like.relative_permittivity}
     try:
-        bath = Electrolyte(ions, **options)
+        bath = Electrolyte({(custom or {}).get(name, name): c for name, c in ions.items()}, **options)
     except ValueError as error:
         message = str(error).replace("build the bath with Electrolyte.from_salts",
                                      "give the bath as salts = { KCl = \"100 mM\" }")
@@ -532,7 +607,9 @@ def _voltages(table: Mapping, kind: str, right) -> tuple[np.ndarray | None, bool
                              "into whole steps; change the step or the end points")
         if n > 10000:
             raise ValueError(f"[voltage] start/stop/step gives {n + 1} voltages; use a larger voltage.step")
-        return np.unique(np.round(start + step * np.arange(n + 1), 12)) + 0.0, False
+        values = np.unique(np.round(start + step * np.arange(n + 1), 12)) + 0.0
+        check_voltage(values, "voltage.start/stop")
+        return values, False
     if "values" not in table:
         raise ValueError("[voltage] needs values = [\"-1 V\", \"0 V\", \"1 V\"], or start, stop and step, "
                          "or zero_current = true")
@@ -547,6 +624,7 @@ def _voltage_list(table: Mapping) -> np.ndarray:
     for i, v in enumerate(parsed):
         if not math.isfinite(v):
             raise ValueError(f"voltage.values[{i}] = {values[i]!r} must be finite")
+    check_voltage(parsed, "voltage.values")
     return np.unique(np.asarray(parsed, dtype=np.float64)) + 0.0
 
 

@@ -2,14 +2,19 @@
 
 Progress goes to stderr, summaries to stdout. Bad input (a malformed case file, a missing
 file) and solver failures print one paragraph to stderr, without a traceback, and exit
-with code 2; result files are written atomically, so a failed run leaves nothing at the
-output path. ``pnp validate`` exits with 1 when a validation case fails.
+with code 2. Result files are replaced atomically after every finished bias point and
+sweep point, so a failed or stopped run (Ctrl-C, or SIGTERM from ``kill``) leaves a valid
+file of what it finished (``pnp run --resume`` continues it) and never a half-written one.
+``pnp validate`` exits with 1 when a validation case fails.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import signal
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -122,33 +127,87 @@ def write_figures(case, result, output: Path) -> list[Path]:
     return paths
 
 
-def run_case(case, output: Path, *, plots: bool = True) -> tuple[object, list[Path]]:
-    """Solve ``case`` with progress lines, write ``NAME.h5`` (+ figures) to ``output``; print a summary."""
-    from .io import save_result
+def run_case(case, output: Path, *, plots: bool = True, resume: bool = False,
+             csv: bool = False) -> tuple[object, list[Path]]:
+    """Solve ``case`` with progress lines, writing ``NAME.h5`` to ``output`` after every finished
+    bias point and sweep point (see :func:`pnp.case_sweep.run_to_file`; ``resume=True``
+    continues an interrupted run's file), then figures (not for sweeps), ``NAME.csv``
+    (``csv=True``) and a printed summary.
+
+    Returns (result, paths): the :class:`~pnp.IVCurve` or :class:`~pnp.Solution` read back
+    from the file, or for a ``[sweep]`` case the file's contents without fields
+    (:func:`pnp.io.read_result_file`).
+    """
+    from .case_sweep import run_to_file
 
     setup = case.build()
     if output.exists() and not output.is_dir():
         raise UserError(f"--output {str(output)!r} is a file, not a folder; give a folder for the results")
+    path = output / f"{case.name}.h5"
     _log(f"pnp: case {case.name!r} — {case.summary()}")
+    if path.exists() and not resume:
+        _log(f"  {path} exists; it is replaced once the first new point is finished (--resume continues it)")
     start = time.perf_counter()
+    if case.sweep is not None:
+        _log(f"  sweeping {len(case.points())} points of {', '.join(case.points()[0].values)} "
+             f"({case.sweep.get('mode', 'grid')}); at each:")
     if setup.zero_current:
         _log("  searching the zero-current voltage (secant iteration on I(V)) ...")
     else:
         _log(f"  sweeping {len(setup.voltages)} voltage{'s' if len(setup.voltages) > 1 else ''} "
              f"from {setup.voltages[0]:+g} V to {setup.voltages[-1]:+g} V (continuation from 0 V):")
-    result = case.run(progress=True)
+    try:
+        _, result = run_to_file(case, path, resume=resume, progress=True)
+    except ValueError as error:
+        if resume and str(error).startswith("cannot resume"):
+            raise UserError(str(error)) from None
+        raise
     _log(f"  solved in {time.perf_counter() - start:.1f} s")
-    paths = [save_result(output / f"{case.name}.h5", case, result)]
+    if case.sweep is not None:
+        return _finish_sweep(case, path, output, csv)
+    if result is None:  # --resume of a finished run: read it back
+        from .io import load_result
+
+        _, result = load_result(path)
+    paths = [path]
+    if csv:
+        from .sweep import IVCurve
+
+        paths.append((result if isinstance(result, IVCurve) else IVCurve((result,))).to_csv(output / f"{case.name}.csv"))
     if plots:
         paths += write_figures(case, result, output)
     print(_result_summary(case, result))
     if case.geometry.get("kind") == "wall":
         solution = result.solutions[0]
         print(f"  wall potential ψ0 = {float(solution.wall_potential()[2][0]) * 1e3:+.4f} mV")
+    _print_files(paths)
+    return result, paths
+
+
+def _finish_sweep(case, path: Path, output: Path, csv: bool) -> tuple[dict, list[Path]]:
+    """Summary (one I–V table per point) and CSV of a finished sweep, from its result file."""
+    from .case_sweep import CSV_COMMENT, stored_sweep_table
+    from .io import read_result_file
+    from .tables import write_csv
+
+    stored = read_result_file(path, fields=False)
+    paths = [path]
+    if csv:
+        paths.append(write_csv(output / f"{case.name}.csv", stored_sweep_table(case, stored), comments=(CSV_COMMENT,)))
+    points = case.points()
+    for index, group in sorted(stored["points"].items()):
+        attrs = group["attrs"]
+        print(format_summary(f"{case.name} [{index}] {points[index].label}", attrs.get("kind"), group["voltages"],
+                             group["currents"], attrs.get("current_unit", "A"), group["fluxes"],
+                             attrs.get("flux_unit", "")))
+    _print_files(paths)
+    return stored, paths
+
+
+def _print_files(paths: list[Path]) -> None:
     print("  files:")
     for path in paths:
         print(f"    {path}")
-    return result, paths
 
 
 # --------------------------------------------------------------------------- commands
@@ -171,7 +230,7 @@ def _command_run(args) -> int:
     from .case import Case
 
     case = Case.from_file(args.case)
-    run_case(case, Path(args.output), plots=not args.no_plots)
+    run_case(case, Path(args.output), plots=not args.no_plots, resume=args.resume, csv=args.csv)
     return 0
 
 
@@ -245,10 +304,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", parents=[device], help="run a case file",
                          description="Solve a TOML case file and write NAME.h5, NAME_iv.png (sweeps) and "
-                                     "NAME_fields.png to the output folder.")
+                                     "NAME_fields.png to the output folder. NAME.h5 is updated after every "
+                                     "finished bias point and [sweep] point, so a stopped run (Ctrl-C, kill) "
+                                     "keeps them; --resume continues it.")
     run.add_argument("case", metavar="CASE.toml", help="case file")
     run.add_argument("--output", "-o", default="results", metavar="DIR", help="output folder (default: results)")
     run.add_argument("--no-plots", action="store_true", help="write only the HDF5 result")
+    run.add_argument("--resume", action="store_true",
+                     help="continue from NAME.h5 in the output folder (written by a stopped run of the same, "
+                          "unchanged case): keep its finished points and solve the rest")
+    run.add_argument("--csv", action="store_true",
+                     help="also write NAME.csv: one row per voltage (and [sweep] point, swept values first)")
     run.set_defaults(handler=_command_run)
 
     validate = sub.add_parser("validate", parents=[device], help="run the analytic validation cases",
@@ -284,21 +350,50 @@ def main(argv: list[str] | None = None) -> int:
     from .solver import ConvergenceError
 
     try:
-        select_device(args.device)
-        return args.handler(args)
+        with _sigterm_as_interrupt():
+            select_device(args.device)
+            return args.handler(args)
     except ConvergenceError as error:
         print(f"pnp {args.command}: error: the solver did not converge: {_paragraph(error)} — try smaller "
               "voltage steps, a finer mesh ([mesh] refinement) or more Newton iterations "
-              "([solver] max_iterations); nothing was written", file=sys.stderr)
+              f"([solver] max_iterations); {_kept(args)}", file=sys.stderr)
     except FileNotFoundError as error:
         message = _paragraph(error) if error.filename is None else f"{error.filename!r} not found ({error.strerror})"
         print(f"pnp {args.command}: error: {message}", file=sys.stderr)
     except (UserError, ValueError, OSError) as error:
         print(f"pnp {args.command}: error: {_paragraph(error)}", file=sys.stderr)
     except KeyboardInterrupt:
-        print(f"pnp {args.command}: interrupted; nothing was written for the unfinished step", file=sys.stderr)
+        hint = ""
+        if args.command == "run":
+            hint = f"; continue with: pnp run {args.case} --output {args.output} --resume"
+        print(f"pnp {args.command}: interrupted; {_kept(args)}{hint}", file=sys.stderr)
         return 130
     return EXIT_ERROR
+
+
+def _kept(args) -> str:
+    """What a stopped command left on disk, in words."""
+    if args.command in ("run", "demo"):
+        return f"the finished points are kept in the result file in {args.output}"
+    return "nothing was written for the unfinished step"
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt():
+    """While inside, SIGTERM (``kill``) raises KeyboardInterrupt like Ctrl-C, so a stopped run
+    ends the same clean way (finished points on disk); the previous handler is restored after."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":

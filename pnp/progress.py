@@ -61,9 +61,9 @@ class Progress:
         self._last = now
         self._durations.append(duration)
         self.done += 1
-        timed = self._durations[1:] or self._durations
+        timed = self._durations[1:]  # the first step includes compiling: no estimate from it alone
         left = max(self.total - self.done, 0)
-        eta = f", ETA {format_duration(left * sum(timed) / len(timed))}" if left else ""
+        eta = f", ETA {format_duration(left * sum(timed) / len(timed))}" if left and timed else ""
         self._print(f"  [{self.done}/{self.total}] {message}  ({format_duration(duration)}; "
                     f"elapsed {format_duration(now - self._started)}{eta})")
         return duration

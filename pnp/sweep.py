@@ -9,17 +9,16 @@ costs a few Newton iterations per point and compiles once.
 from __future__ import annotations
 
 import dataclasses
-import sys
-import time
 from collections.abc import Sequence
 from pathlib import Path
 
 import jax
 import numpy as np
 
-from . import quantity
+from . import guards, quantity
 from .conditions import Conditions
 from .problem import build_problem
+from .progress import Progress
 from .solution import Solution
 from .steady import check, solve_system
 from .tracing import is_traced, plain
@@ -112,31 +111,47 @@ def _stack(values):
     return jax.numpy.stack(values) if is_traced(values) else np.array(values)
 
 
-def sweep(geometry, conditions, voltages: Sequence[float], *, progress: bool = False, **changes) -> IVCurve:
+def sweep(geometry, conditions, voltages: Sequence[float], *, progress: bool = False, done: Sequence[Solution] = (),
+          on_solution=None, **changes) -> IVCurve:
     """Solve at every voltage (V), continuing from 0 V outward in both directions.
 
     ``conditions``: a :class:`~pnp.Conditions` or the left bath plus keyword fields (as for
     :func:`pnp.solve`; its voltage is ignored). ``progress=True`` prints one line per bias
-    point to stderr. Differentiable like :func:`pnp.solve` (e.g. ``rectification`` with
+    point to stderr (:mod:`pnp.progress`: duration, elapsed time, ETA), after a notice that
+    the first point compiles the solver. Differentiable like :func:`pnp.solve` (e.g. ``rectification`` with
     respect to σ).
+
+    ``done``: solutions already found at some of the voltages (e.g. read back from a result
+    file to resume a run); they are returned as given, not solved again, and the continuation
+    goes on from their states. ``on_solution(solution)`` is called after each newly solved
+    voltage of the sweep (in solving order: 0 V, then upward, then downward), e.g. to save it.
     """
     voltages = np.unique(np.asarray(voltages, dtype=np.float64))
     if voltages.size == 0 or not np.all(np.isfinite(voltages)):
         raise ValueError("voltages must be a non-empty list of finite numbers (V)")
+    guards.check_voltage(voltages, "voltages")  # before anything is built or compiled
     conditions = Conditions.of(conditions, 0.0, **changes)
     problem = build_problem(geometry, conditions)
     options = conditions.options
+    finished = {float(s.voltage): s for s in done}
+    wanted = set(voltages.tolist())
+    to_solve = len(wanted | {0.0}) - len(finished.keys() & (wanted | {0.0}))
+    tracker = Progress(to_solve, "bias point", enabled=progress)
+    if to_solve:
+        tracker.begin()
 
     def solve_at(voltage, guess):
+        if float(voltage) in finished:
+            return finished[float(voltage)]
         at = problem.at_voltage(voltage)
-        start = time.perf_counter()
         state, result = solve_system(at.system, guess, options)
         solution = Solution(at, state, float(voltage), check(result), options)
-        if progress and solution.info is not None:
+        if solution.info is not None:
             current = solution.current
             shown = f"{current:+.4e}" if not is_traced(current) else "(traced)"
-            print(f"  V = {voltage:+.4f} V  I = {shown}  ({solution.info.newton_iterations} Newton iterations, "
-                  f"{time.perf_counter() - start:.2f} s)", file=sys.stderr, flush=True)
+            tracker.step(f"V = {voltage:+.4f} V  I = {shown}  ({solution.info.newton_iterations} Newton iterations)")
+        if on_solution is not None and float(voltage) in wanted:
+            on_solution(solution)
         return solution
 
     origin = solve_at(0.0, None)
@@ -153,4 +168,5 @@ def sweep(geometry, conditions, voltages: Sequence[float], *, progress: bool = F
             solution = solve_at(v, guess)
             results[float(v)] = solution
             history.append((float(v), solution.state))
+    guards.warn_if_concentrated(*results.values())
     return IVCurve(tuple(results[float(v)] for v in voltages))

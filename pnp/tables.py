@@ -77,3 +77,36 @@ def read_csv(path: str | Path) -> dict[str, np.ndarray]:
         except ValueError:
             table[name] = np.array(values, dtype=object)
     return table
+
+
+def stored_iv_table(stored: Mapping) -> dict[str, np.ndarray]:
+    """:func:`iv_table`'s columns from a stored result (:func:`pnp.io.read_result_file`, or one
+    point of a sweep file), without rebuilding solutions."""
+    attrs = stored["attrs"]
+    flux_unit = attrs.get("flux_unit", "")
+    table = {"voltage [V]": np.asarray(stored["voltages"], dtype=float),
+             f"current [{attrs.get('current_unit', 'A')}]": np.asarray(stored["currents"], dtype=float)}
+    for ion in stored["species"]:
+        table[f"flux {ion} [{flux_unit}]"] = np.asarray(stored["fluxes"][ion], dtype=float)
+    table["newton_iterations [1]"] = np.asarray(stored["diagnostics"]["newton_iterations"], dtype=float)
+    return table
+
+
+def sweep_table(parts) -> dict[str, np.ndarray]:
+    """Stack tables with leading columns: ``parts`` is a sequence of (leading, table) pairs,
+    ``leading`` a mapping ``name [unit]`` → one value (e.g. the swept parameters of a point)
+    repeated on every row of ``table``; all pairs must have the same columns."""
+    parts = list(parts)
+    if not parts:
+        raise ValueError("sweep_table needs at least one (leading values, table) pair")
+    names = list(parts[0][0]) + list(parts[0][1])
+    columns: dict[str, list] = {name: [] for name in names}
+    for leading, table in parts:
+        if list(leading) + list(table) != names:
+            raise ValueError(f"sweep_table: columns {list(leading) + list(table)} differ from {names}")
+        rows = len(next(iter(table.values())))
+        for name, value in leading.items():
+            columns[name].extend([value] * rows)
+        for name, values in table.items():
+            columns[name].extend(np.atleast_1d(np.asarray(values)).tolist())
+    return {name: np.asarray(values) for name, values in columns.items()}

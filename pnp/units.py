@@ -74,6 +74,12 @@ _OFFSETS = {"C": 273.15, "°C": 273.15, "degC": 273.15}  # K: Celsius -> kelvin
 DIMENSIONS: tuple[str, ...] = tuple(_UNITS)
 """Dimensions understood by :func:`parse_quantity` and :func:`format_quantity`."""
 
+SI_UNITS: dict[str, str] = {
+    "length": "m", "concentration": "mol/m^3", "fixed_charge": "mol/m^3", "surface_charge": "C/m^2",
+    "voltage": "V", "diffusivity": "m^2/s", "temperature": "K", "dimensionless": "1",
+}
+"""The SI unit :func:`parse_quantity` returns for each dimension, as written in table headers."""
+
 # Units format_quantity chooses from, smallest first (none of them has an offset).
 _FORMAT_UNITS = {
     "length": ("nm", "um", "mm", "m"),
