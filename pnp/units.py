@@ -74,6 +74,11 @@ _OFFSETS = {"C": 273.15, "°C": 273.15, "degC": 273.15}  # K: Celsius -> kelvin
 DIMENSIONS: tuple[str, ...] = tuple(_UNITS)
 """Dimensions understood by :func:`parse_quantity` and :func:`format_quantity`."""
 
+def accepted_units(dimension: str) -> tuple[str, ...]:
+    """The unit spellings :func:`parse_quantity` accepts for ``dimension`` (() for dimensionless)."""
+    return tuple(_UNITS[dimension])
+
+
 SI_UNITS: dict[str, str] = {
     "length": "m", "concentration": "mol/m^3", "fixed_charge": "mol/m^3", "surface_charge": "C/m^2",
     "voltage": "V", "diffusivity": "m^2/s", "temperature": "K", "dimensionless": "1",
