@@ -194,14 +194,20 @@ def _finish_sweep(case, path: Path, output: Path, csv: bool) -> tuple[dict, list
     paths = [path]
     if csv:
         paths.append(write_csv(output / f"{case.name}.csv", stored_sweep_table(case, stored), comments=(CSV_COMMENT,)))
-    points = case.points()
-    for index, group in sorted(stored["points"].items()):
-        attrs = group["attrs"]
-        print(format_summary(f"{case.name} [{index}] {points[index].label}", attrs.get("kind"), group["voltages"],
-                             group["currents"], attrs.get("current_unit", "A"), group["fluxes"],
-                             attrs.get("flux_unit", "")))
+    _print_sweep_points(case.name, stored)
     _print_files(paths)
     return stored, paths
+
+
+def _print_sweep_points(name: str, stored: dict) -> None:
+    """One summary per point of a stored sweep (:func:`pnp.io.read_result_file`), labelled with its values."""
+    for index, group in sorted(stored["points"].items()):
+        attrs = group["attrs"]
+        label = ", ".join(f"{key} = {value}" for key, value in stored["sweep"]["values"][index].items())
+        state = "" if group["complete"] else " (unfinished: the voltages solved so far)"
+        print(format_summary(f"{name} [{index}] {label}{state}", attrs.get("kind"), group["voltages"],
+                             group["currents"], attrs.get("current_unit", "A"), group["fluxes"],
+                             attrs.get("flux_unit", "")))
 
 
 def _print_files(paths: list[Path]) -> None:
@@ -256,13 +262,22 @@ def _command_show(args) -> int:
     name = attrs.get("name", Path(args.result).stem)
     print(f"{args.result}: pnp result ({attrs.get('kind')}), written by pnp {attrs.get('pnp_version')} "
           f"on {attrs.get('created')}")
-    print(f"  grid {stored['coordinates']['active'].shape} ({attrs.get('coordinates')}), "
-          f"{int(stored['coordinates']['active'].sum())} active cells; species {', '.join(stored['species'])}")
-    diag = stored["diagnostics"]
-    print(f"  Newton iterations per point: {', '.join(str(int(k)) for k in diag['newton_iterations'])}; "
-          f"max conservation error {np.max(stored['conservation_error']):.2e}")
-    print(format_summary(name, attrs.get("kind"), stored["voltages"], stored["currents"],
-                         attrs.get("current_unit", "A"), stored["fluxes"], attrs.get("flux_unit", "")))
+    if attrs.get("kind") == "sweep":
+        done = sum(point["complete"] for point in stored["points"].values())
+        print(f"  sweep ({stored['sweep']['mode']}) of {', '.join(stored['sweep']['keys'])}: {done} of "
+              f"{attrs.get('point_count')} points finished")
+        _print_sweep_points(name, stored)
+    else:
+        print(f"  grid {stored['coordinates']['active'].shape} ({attrs.get('coordinates')}), "
+              f"{int(stored['coordinates']['active'].sum())} active cells; species {', '.join(stored['species'])}")
+        diag = stored["diagnostics"]
+        print(f"  Newton iterations per point: {', '.join(str(int(k)) for k in diag['newton_iterations'])}; "
+              f"max conservation error {np.max(stored['conservation_error']):.2e}")
+        print(format_summary(name, attrs.get("kind"), stored["voltages"], stored["currents"],
+                             attrs.get("current_unit", "A"), stored["fluxes"], attrs.get("flux_unit", "")))
+    if not stored["complete"]:
+        print(f"  the run that wrote it stopped before the end: `pnp run CASE.toml --output "
+              f"{Path(args.result).parent} --resume` continues it")
     if args.case:
         print("  case:")
         print("\n".join("    " + line for line in stored["case_text"].splitlines()))
@@ -272,9 +287,19 @@ def _command_show(args) -> int:
         case, result = load_result(args.result)
         output = Path(args.output) if args.output else Path(args.result).parent
         print("  figures:")
-        for path in write_figures(case, result, output):
+        for path in _figures_of(case, result, output):
             print(f"    {path}")
     return 0
+
+
+def _figures_of(case, result, output: Path) -> list[Path]:
+    """:func:`write_figures` of a result, or of every point of a sweep (``NAME_0003_iv.png`` …)."""
+    from .case_sweep import SweepResult
+
+    if not isinstance(result, SweepResult):
+        return write_figures(case, result, output)
+    return [path for point, one in zip(result.points, result.results)
+            for path in write_figures(point.case.replace(name=f"{case.name}_{point.index:04d}"), one, output)]
 
 
 # --------------------------------------------------------------------------- parser

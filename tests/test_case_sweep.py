@@ -183,6 +183,13 @@ def test_cli_sweep_csv_round_trip(tmp_path, capsys):
     memory = Case.from_text(ZIP).run().table()
     assert list(memory) == list(table)
     _close(memory["current [A/m^2]"], table["current [A/m^2]"])
+    # pnp show summarizes every point of the sweep file, and draws each point's figures
+    assert cli.main(["show", str(tmp_path / "out" / "sweep_membrane.h5"), "--plot", "--output",
+                     str(tmp_path / "figures")]) == 0
+    shown = capsys.readouterr().out
+    assert "2 of 2 points finished" in shown and "sweep_membrane [1] geometry.fixed_charge = -80 mM" in shown
+    assert sorted(p.name for p in (tmp_path / "figures").iterdir()) == [
+        f"sweep_membrane_{i:04d}_{kind}.png" for i in (0, 1) for kind in ("fields", "iv")]
 
 
 def test_cli_single_case_csv(tmp_path):
