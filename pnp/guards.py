@@ -202,6 +202,13 @@ def _number(value) -> float | None:
     return float(array) if array.shape == () and np.isfinite(array) else None
 
 
+def _beyond(value, limit: float) -> float | None:
+    """The concrete number of ``value`` when its magnitude exceeds ``limit``; None otherwise (and for
+    traced values and functions of position, which are not checked)."""
+    number = _number(value)
+    return number if number is not None and abs(number) > limit else None
+
+
 # ---------------------------------------------------------------------- inputs
 def check_lengths(owner: str, **lengths) -> None:
     """Each length (m) within :data:`LENGTH_RANGE`; ``owner`` names the object (e.g. "Cone"); None
@@ -237,23 +244,21 @@ def check_voltage(value, field: str = "voltage") -> None:
 
 def check_surface_charge(owner: str, name: str, value) -> None:
     """|σ| ≤ :data:`MAX_SURFACE_CHARGE` (C/m²) for a constant σ (functions of position are not checked)."""
-    number = _number(value)
-    if number is None or abs(number) <= MAX_SURFACE_CHARGE:
-        return
-    _refuse(f"{owner}.{name} = {number:g} C/m² is beyond ±{MAX_SURFACE_CHARGE:g} C/m² (3 elementary charges per "
-            "nm²; real surfaces carry 0.001–0.3 C/m²); surface charge is in C/m²: if you meant "
-            f"{number:g} µC/cm² give {number * 0.01:g}, if you meant {number:g} mC/m² give {number * 1e-3:g}")
+    number = _beyond(value, MAX_SURFACE_CHARGE)
+    if number is not None:
+        _refuse(f"{owner}.{name} = {number:g} C/m² is beyond ±{MAX_SURFACE_CHARGE:g} C/m² (3 elementary charges per "
+                "nm²; real surfaces carry 0.001–0.3 C/m²); surface charge is in C/m²: if you meant "
+                f"{number:g} µC/cm² give {number * 0.01:g}, if you meant {number:g} mC/m² give {number * 1e-3:g}")
 
 
 def check_fixed_charge(owner: str, name: str, value) -> None:
     """|X| ≤ :data:`MAX_FIXED_CHARGE` (mol/m³) for a constant X (functions of position are not checked)."""
-    number = _number(value)
-    if number is None or abs(number) <= MAX_FIXED_CHARGE:
-        return
-    _refuse(f"{owner}.{name} = {number:g} mol/m³ ({format_quantity(number, 'fixed_charge')}) is beyond "
-            f"±{format_quantity(MAX_FIXED_CHARGE, 'fixed_charge')} (ion-exchange membranes hold 0.5–4 M per litre "
-            "of pore water); fixed charge is in mol/m³ of elementary charges (1 mol/m³ = 1 mM, "
-            "1 M = 1000 mol/m³)")
+    number = _beyond(value, MAX_FIXED_CHARGE)
+    if number is not None:
+        _refuse(f"{owner}.{name} = {number:g} mol/m³ ({format_quantity(number, 'fixed_charge')}) is beyond "
+                f"±{format_quantity(MAX_FIXED_CHARGE, 'fixed_charge')} (ion-exchange membranes hold 0.5–4 M per "
+                "litre of pore water); fixed charge is in mol/m³ of elementary charges (1 mol/m³ = 1 mM, "
+                "1 M = 1000 mol/m³)")
 
 
 def check_concentrations(concentrations: dict) -> None:

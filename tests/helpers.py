@@ -54,6 +54,18 @@ refinement = 0.35
 """
 """A small charged-cylinder sweep (coarse mesh, three voltages) for CLI and I/O tests."""
 
+MEMBRANE_SECTIONS = """
+[geometry]
+kind = "membrane"
+thickness = "2 um"
+fixed_charge = "-100 mM"
+[electrolyte]
+salts = { KCl = "100 mM" }
+[right]
+salts = { KCl = "10 mM" }
+"""
+"""Case-file sections of a 2 µm cation-exchange membrane (X = −100 mM) between 100 mM and 10 mM KCl."""
+
 
 def assert_gradient_matches_central_difference(f, params, names, rel=1e-5, step=1e-5, seed=0):
     """jax.grad(f) along a random positive direction of each named Parameters field equals the

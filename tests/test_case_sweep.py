@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import pnp
+from helpers import MEMBRANE_SECTIONS
 from pnp import cli
 from pnp.case import Case
 from pnp.case_sweep import SweepResult, run_to_file
@@ -18,15 +19,7 @@ from pnp.tables import read_csv
 # every point reuses one compiled solver.
 MEMBRANE = """
 name = "sweep_membrane"
-[geometry]
-kind = "membrane"
-thickness = "2 um"
-fixed_charge = "-100 mM"
-[electrolyte]
-salts = { KCl = "100 mM" }
-[right]
-salts = { KCl = "10 mM" }
-[voltage]
+""" + MEMBRANE_SECTIONS + """[voltage]
 values = ["-0.1 V", "0 V", "0.1 V"]
 [mesh]
 refinement = 0.35

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import pnp
-from helpers import SMALL_CASE
+from helpers import MEMBRANE_SECTIONS, SMALL_CASE
 from pnp import io as pnp_io
 from pnp import plotting
 from pnp.case import Case
@@ -16,15 +16,7 @@ SMALL = SMALL_CASE
 
 MEMBRANE = """
 name = "thin_membrane"
-[geometry]
-kind = "membrane"
-thickness = "2 um"
-fixed_charge = "-100 mM"
-[electrolyte]
-salts = { KCl = "100 mM" }
-[right]
-salts = { KCl = "10 mM" }
-[voltage]
+""" + MEMBRANE_SECTIONS + """[voltage]
 zero_current = true
 [mesh]
 refinement = 0.5

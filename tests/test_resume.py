@@ -9,6 +9,7 @@ import time
 import numpy as np
 import pytest
 
+from helpers import MEMBRANE_SECTIONS
 from pnp import cli
 from pnp import io as pnp_io
 from pnp.case import Case
@@ -18,15 +19,7 @@ from pnp.io import load_result, read_result_file
 # 1D membrane, one grid shape for every point (one compile per process); 5 voltages per point.
 CASE = """
 name = "resume_membrane"
-[geometry]
-kind = "membrane"
-thickness = "2 um"
-fixed_charge = "-100 mM"
-[electrolyte]
-salts = { KCl = "100 mM" }
-[right]
-salts = { KCl = "10 mM" }
-[voltage]
+""" + MEMBRANE_SECTIONS + """[voltage]
 start = "-0.1 V"
 stop = "0.1 V"
 step = "0.05 V"
