@@ -523,26 +523,29 @@ def long_channel_conductance(
 # ----------------------------------------------------------------------------------- membranes
 
 
-def donnan(fixed_charge, concentrations, valences, T=DEFAULT_TEMPERATURE):
+def donnan(fixed_charge, concentrations, valences, T=DEFAULT_TEMPERATURE, partition=None):
     """Donnan equilibrium of an ion-exchange phase with fixed charge X in contact with a bath.
 
     X (mol/m^3 of elementary charges, signed: negative for a cation-selective membrane).
-    Solves electroneutrality inside, sum_i z_i c_i exp(-z_i e phi_D / kT) + X = 0, for the Donnan
-    potential phi_D (V, inside minus bath) by a bracketed root (Brent); any valences.
-    Returns (inside concentrations c_i exp(-z_i e phi_D / kT) in mol/m^3, phi_D in V).
+    Solves electroneutrality inside, sum_i z_i k_i c_i exp(-z_i e phi_D / kT) + X = 0, for the Donnan
+    potential phi_D (V, inside minus bath) by a bracketed root (Brent); any valences. ``partition``
+    k_i (default 1) are non-electric partition coefficients, e.g. the DSPM-DE Φ_i exp(-ΔW_i/kT).
+    Returns (inside concentrations k_i c_i exp(-z_i e phi_D / kT) in mol/m^3, phi_D in V).
     1:1 salt c: c_+- = sqrt(X^2/4 + c^2) -+ X/2 (i.e. +- |X|/2 for X < 0), phi_D = -(kT/e) ln(c_+/c).
     """
     X = _finite(fixed_charge, "fixed_charge")
     c, z = _ions(concentrations, valences)
     vt = thermal_voltage(_positive(T, "temperature T"))
-    if X == 0.0:
-        return c.copy(), 0.0
-
-    def residual(phi):  # strictly decreasing in phi, equal to X at phi = 0
+    if partition is not None:
+        c = c * _non_negative(partition, "partition", len(c))
+    def residual(phi):  # strictly decreasing in phi
         return (z * c) @ np.exp(-z * phi) + X
 
-    bound = X / ((z * z) @ c)  # linearised root; the root has the sign of X
-    while np.sign(residual(bound)) == np.sign(X):
+    at_zero = residual(0.0)
+    if at_zero == 0.0:
+        return c.copy(), 0.0
+    bound = at_zero / ((z * z) @ c)  # linearised root; the root has the sign of the residual at 0
+    while np.sign(residual(bound)) == np.sign(at_zero):
         bound *= 2.0
         if abs(bound) * np.max(np.abs(z)) > _MAX_PHI:
             raise ValueError(f"no Donnan equilibrium found for fixed_charge {X:g} mol/m^3")

@@ -36,6 +36,9 @@ class Conditions:
       diffusivity: per-ion diffusivity D_i(z, r) in m²/s, a number or a function (default: each
         ion's bulk value) — hindered diffusion in pores.
       terms: extra physics terms (:class:`pnp.physics.Term`), added to plain PNP.
+      volume_flux: solvent volume flux J_v through a 1D geometry (m/s = m³ per m² per s, positive
+        from the left bath to the right), convecting every ion with its hindrance K_c
+        (:mod:`pnp.physics.convection`); 0: no flow.
       mesh: mesh controls; options: Newton options.
     """
 
@@ -46,6 +49,7 @@ class Conditions:
     permittivity: Profile | None = None
     diffusivity: Mapping[str, Profile] | None = None
     terms: tuple = ()
+    volume_flux: float = 0.0
     mesh: Mesh = Mesh()
     options: NewtonOptions = NewtonOptions()
 

@@ -23,7 +23,9 @@ API and the case files, which build through them, both get them):
   0.001–0.3 C/m²; larger values are nearly always µC/cm² or mC/m² typed as C/m²;
 * |membrane fixed charge| above :data:`MAX_FIXED_CHARGE` (5 M of elementary charges): ion-exchange
   membranes hold 0.5–4 mol of fixed charge per litre of pore water, and beyond 5 M the ideal
-  (dilute) Donnan description fails as it does for the baths.
+  (dilute) Donnan description fails as it does for the baths;
+* a relative permittivity (a membrane's pore permittivity) outside :data:`PERMITTIVITY_RANGE`
+  (1 – 200; a value ≤ 0 is always a ValueError): ε₀ε_r in F/m typed for ε_r is the usual slip.
 
 These are errors, not warnings, because each is a value no experiment has — nearly always a
 unit slip — and a warning scrolls away above a solve that may take the machine down.
@@ -95,6 +97,8 @@ MAX_SURFACE_CHARGE = 0.5
 """C/m² (≈ 3 elementary charges per nm²): the largest |surface charge|."""
 
 MAX_FIXED_CHARGE = 5000.0
+# relative permittivity (dimensionless): vacuum 1 to beyond water's 78 (ε of confined water 2–60)
+PERMITTIVITY_RANGE = (1.0, 200.0)
 """mol/m³ of elementary charges (5 M): the largest |fixed charge| of a membrane."""
 
 DILUTE_LIMIT = 5000.0
@@ -259,6 +263,20 @@ def check_fixed_charge(owner: str, name: str, value) -> None:
                 f"±{format_quantity(MAX_FIXED_CHARGE, 'fixed_charge')} (ion-exchange membranes hold 0.5–4 M per "
                 "litre of pore water); fixed charge is in mol/m³ of elementary charges (1 mol/m³ = 1 mM, "
                 "1 M = 1000 mol/m³)")
+
+
+def check_permittivity(owner: str, name: str, value) -> None:
+    """A relative permittivity: > 0 always (ValueError), and within :data:`PERMITTIVITY_RANGE`."""
+    number = _number(value)
+    if number is None:
+        return
+    if number <= 0:
+        raise ValueError(f"{owner}.{name} = {number:g} must be a positive relative permittivity "
+                         "(dimensionless: bulk water 78.4, confined water 30–60)")
+    low, high = PERMITTIVITY_RANGE
+    if not low <= number <= high:
+        _refuse(f"{owner}.{name} = {number:g} is outside {low:g} – {high:g}; it is the relative permittivity "
+                "(dimensionless), not ε₀ε_r in F/m")
 
 
 def check_concentrations(concentrations: dict) -> None:

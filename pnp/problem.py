@@ -19,6 +19,7 @@ from .electrolyte import Electrolyte
 from .geometry.base import DebyeLengths, Discretization, evaluate_profile
 from .guards import check_memory, check_voltage
 from .grid.mesh import FaceKind
+from .physics.convection import Convection
 from .physics.model import PNP, Model, System
 from .physics.parameters import Parameters
 from .physics.scales import Scales
@@ -118,6 +119,18 @@ def build_problem(geometry, conditions, voltage=None, **changes) -> Problem:
     eps = evaluate_profile(left.relative_permittivity if conditions.permittivity is None else conditions.permittivity,
                            z_si, r_si, "permittivity")
     _check_positive(eps, "permittivity")
+    hindrance = None
+    pore = geometry.pore_transport(left) if getattr(geometry, "has_pore_terms", False) else None
+    if pore is not None:  # the geometry's ion-specific pore terms act in its pore cells
+        cells = disc.pore_cells
+        mu = mu + cells[None] * (pore.excess_potential / (GAS_CONSTANT * scales.temperature))[:, None, None]
+        diffusivity = diffusivity * (1.0 + cells[None] * (pore.diffusion_hindrance - 1.0)[:, None, None])
+        eps = jnp.where(cells > 0, pore.permittivity, eps)
+    flow = _flow_terms(conditions.volume_flux, scales, grid)
+    if flow:
+        kc = jnp.ones(n) if pore is None else pore.convection_hindrance
+        cells = jnp.zeros(grid.shape) if pore is None else disc.pore_cells
+        hindrance = jnp.broadcast_to(1.0 + cells[None] * (kc - 1.0)[:, None, None], (n, nz, nr))
     c_ref = scales.concentration
     params = Parameters(
         valence=jnp.asarray(left.valences, dtype=jnp.float64),
@@ -132,9 +145,24 @@ def build_problem(geometry, conditions, voltage=None, **changes) -> Problem:
         left_potential=jnp.asarray(conditions.voltage, dtype=jnp.float64) / scales.voltage,
         right_potential=jnp.asarray(0.0, dtype=jnp.float64),
         poisson_coefficient=jnp.asarray(scales.poisson_coefficient, dtype=jnp.float64),
+        convective_hindrance=hindrance,
     )
-    model = PNP.add(*conditions.terms, *grid_terms(grid))
+    model = PNP.add(*conditions.terms, *grid_terms(grid), *flow)
     return Problem(disc, params, left, right, model)
+
+
+def _flow_terms(volume_flux, scales: Scales, grid) -> tuple:
+    """(Convection(J_v L₀/D₀),) for a nonzero (or traced) volume flux through a 1D grid, else ()."""
+    value = concrete(volume_flux)
+    if value is not None:
+        if value.shape != () or not np.isfinite(value):
+            raise ValueError(f"volume_flux must be a finite number in m/s, got {volume_flux!r}")
+        if value == 0.0:
+            return ()
+    if grid.shape[1] != 1:
+        raise ValueError("volume_flux (uniform solvent flow) applies to 1D geometries (pnp.Membrane); "
+                         f"this geometry has a 2D grid ({grid.shape[0]} × {grid.shape[1]} cells)")
+    return (Convection(jnp.asarray(volume_flux, dtype=jnp.float64) * scales.length / scales.diffusivity),)
 
 
 def debye_lengths(left: Electrolyte, right: Electrolyte) -> DebyeLengths:

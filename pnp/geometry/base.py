@@ -117,6 +117,7 @@ class Discretization:
     scales: Scales
     flux_scale: float
     flux_unit: str
+    pore_cells: jax.Array | None = None  # (nz, nr) 1 in the cells where the geometry's pore terms act
 
 
 def require_positive(owner: str, **values: float) -> None:

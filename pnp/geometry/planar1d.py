@@ -17,6 +17,7 @@ from .. import guards
 from ..grid.shapes import line
 from ..grid.spacing import graded_nodes
 from ..physics.scales import Scales
+from ..pore import pore_transport
 from .base import (DebyeLengths, Discretization, Mesh, Profile, evaluate_profile, known_length, max_abs_profile,
                    require_positive, wall_face_charges)
 
@@ -98,20 +99,55 @@ class Membrane:
 
     The baths are imposed ``bath_layer`` away from each membrane face (default 10 Debye
     lengths of the most dilute bath), so each Donnan double layer is resolved on both its
-    solution and membrane sides. ``fixed_charge`` may be a function of (z, r) in SI
-    (z measured from the left bath; the membrane occupies [bath_layer, bath_layer + thickness]).
+    solution and membrane sides. ``fixed_charge`` (mol/m³ of pore volume, signed) may be a
+    function of (z, r) in SI (z measured from the left bath; the membrane occupies
+    [bath_layer, bath_layer + thickness]).
+
+    Pore terms (the Donnan–steric pore model with dielectric exclusion, :mod:`pnp.pore`): with a
+    ``pore_radius`` (m; cylinder radius or slit half-width, ``pore_shape``) every ion meets, inside
+    the membrane, the steric partition Φ(λ) (``steric``), the Born energy of the pore permittivity
+    ``pore_permittivity`` against the bath's (``dielectric``; ε_pore is also Poisson's permittivity
+    there) and the hindrance factors K_d, K_c (``hindrance``). ``ion_radius`` chooses the radius in
+    λ = r_ion / r_pore and in the Born energy: "stokes" (default, as DSPM-DE), "hydrated", "bare",
+    or a mapping ion name → radius in m (the others keep Stokes radii). Without a pore radius the
+    membrane is a homogeneous ion-exchange phase (plain TMS/PNP), and a ``pore_permittivity``
+    alone adds the Born term only.
     """
 
     thickness: float
     fixed_charge: Profile
     bath_layer: float | None = None
+    pore_radius: float | None = None
+    pore_permittivity: float | None = None
+    pore_shape: str = "cylinder"
+    ion_radius: object = "stokes"
+    steric: bool = True
+    dielectric: bool = True
+    hindrance: bool = True
 
     def __post_init__(self):
         require_positive("Membrane", thickness=self.thickness)
         if self.bath_layer is not None:
             require_positive("Membrane", bath_layer=self.bath_layer)
-        guards.check_lengths("Membrane", thickness=self.thickness, bath_layer=self.bath_layer)
+        if self.pore_radius is not None:
+            require_positive("Membrane", pore_radius=self.pore_radius)
+        guards.check_lengths("Membrane", thickness=self.thickness, bath_layer=self.bath_layer,
+                             pore_radius=self.pore_radius)
         guards.check_fixed_charge("Membrane", "fixed_charge", self.fixed_charge)
+        guards.check_permittivity("Membrane", "pore_permittivity", self.pore_permittivity)
+
+    @property
+    def has_pore_terms(self) -> bool:
+        return self.pore_radius is not None or self.pore_permittivity is not None
+
+    def pore_transport(self, electrolyte):
+        """The pore terms for ``electrolyte``'s ions (:class:`pnp.pore.PoreTransport`), or None."""
+        if not self.has_pore_terms:
+            return None
+        return pore_transport(electrolyte.ions, electrolyte.temperature, electrolyte.relative_permittivity,
+                              pore_radius=self.pore_radius, pore_permittivity=self.pore_permittivity,
+                              shape=self.pore_shape, ion_radius=self.ion_radius, steric=self.steric,
+                              dielectric=self.dielectric, hindrance=self.hindrance)
 
     def layout(self, debye: DebyeLengths, mesh: Mesh, scales: Scales) -> LineLayout:
         thickness = known_length(self.thickness, "Membrane", "thickness")
@@ -143,4 +179,4 @@ class Membrane:
         fixed = jnp.where(inside, evaluate_profile(self.fixed_charge, z, jnp.zeros_like(z), "fixed_charge"), 0.0)
         zc, rc = wall_face_charges(grid, 0.0, scales)
         return Discretization(grid, zc, rc, fixed / scales.concentration, scales,
-                              scales.flux / scales.length**2, "mol/(s·m²)")
+                              scales.flux / scales.length**2, "mol/(s·m²)", pore_cells=inside.astype(float))

@@ -7,6 +7,8 @@ Layout (one job per module):
 * :mod:`~pnp.physics.term` — :class:`Term`, :class:`Drive`, :class:`Context`, :func:`register_term`;
 * :mod:`~pnp.physics.electrostatics`, :mod:`~pnp.physics.transport`, :mod:`~pnp.physics.drives`
   — the terms of plain PNP;
+* :mod:`~pnp.physics.convection` — convection by a uniform volume flux (1D), inside the
+  Scharfetter–Gummel flux as a drive;
 * :mod:`~pnp.physics.skew` — the tangential flux parts on non-orthogonal (tapered) grids, added
   to the model by :func:`pnp.problem.build_problem` for cones and any varying R(z);
 * :mod:`~pnp.physics.model` — :class:`Model` (a tuple of terms), :data:`PNP`, :class:`System`
@@ -44,6 +46,7 @@ residual as an argument, and implicit differentiation covers the term's paramete
 ``jax.jacfwd``.
 """
 
+from .convection import Convection
 from .drives import Electric, ExcessPotential
 from .electrostatics import Displacement, SpaceCharge, SurfaceCharge, field_fluxes, space_charge, wall_charge
 from .model import PNP, Model, System, residual
@@ -55,7 +58,7 @@ from .term import Context, Drive, Term, register_term, static_field
 from .transport import NernstPlanck, bernoulli, species_flux_terms, species_fluxes
 
 __all__ = [
-    "Context", "Displacement", "Drive", "Electric", "ExcessPotential", "Field", "LOG_CONCENTRATION", "Model",
+    "Context", "Convection", "Displacement", "Drive", "Electric", "ExcessPotential", "Field", "LOG_CONCENTRATION", "Model",
     "NernstPlanck", "PNP", "POTENTIAL", "Parameters", "Scales", "SkewDisplacement", "SkewTransport", "SpaceCharge", "State", "SurfaceCharge", "System",
     "Term", "at_equilibrium_start", "bernoulli", "field_fluxes", "register_term", "residual", "space_charge",
     "species_flux_terms", "species_fluxes", "static_field", "wall_charge",

@@ -105,7 +105,7 @@ class Model:
             excess_potential=uniform(n, nz, nr), permittivity=uniform(nz, nr), fixed_charge=uniform(nz, nr),
             zface_charge=uniform(nz + 1, nr), rface_charge=uniform(nz, nr + 1), left_concentration=uniform(n),
             right_concentration=uniform(n), left_potential=uniform(), right_potential=uniform(),
-            poisson_coefficient=uniform(),
+            poisson_coefficient=uniform(), convective_hindrance=uniform(n, nz, nr),
         )
         model = jax.tree_util.tree_map(lambda leaf: 0.01 * uniform(*np.shape(leaf)), self)
         state = jax.tree_util.tree_map(lambda leaf: jnp.asarray(rng.normal(scale=0.3, size=leaf.shape)),

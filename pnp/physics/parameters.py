@@ -27,6 +27,7 @@ class Parameters:
     left_potential: jax.Array  # () left bath φ / (kT/e)
     right_potential: jax.Array  # () right bath φ / (kT/e)
     poisson_coefficient: jax.Array  # () Γ
+    convective_hindrance: jax.Array | None = None  # (N, nz, nr) K_c of convection (None: no flow term)
 
     def replace(self, **changes) -> "Parameters":
         return dataclasses.replace(self, **changes)
