@@ -33,6 +33,7 @@ from . import quantity
 from .api import frozen_mesh, solve
 from .constants import FARADAY
 from .electrolyte import Electrolyte
+from .geometry.base import Mesh
 from .solver.errors import ConvergenceError
 from .solver.newton import NewtonOptions
 from .tracing import concrete, is_traced
@@ -108,8 +109,9 @@ def nanofiltration(membrane, feed: Electrolyte, volume_flux, *, mesh=None, optio
     ``pore_radius``) at volume flux ``volume_flux`` J_v (m/s, > 0), with the permeate solved for.
 
     Args:
-      mesh: a :class:`~pnp.Mesh` (default: frozen from the feed and a 100× diluted permeate, so
-        the permeate-side double layer fits in its bath layer).
+      mesh: a :class:`~pnp.Mesh` (its controls; unless it is already frozen, the grid is frozen from
+        the feed and a 100× diluted permeate, so the permeate-side double layer fits in its bath
+        layer and every step of the search uses the same grid).
       tolerance: on the relative flux balance |J_i/(J_v c_i,p) − 1| and the scaled current.
 
     Raises:
@@ -124,8 +126,8 @@ def nanofiltration(membrane, feed: Electrolyte, volume_flux, *, mesh=None, optio
     if len(feed.names) < 2:
         raise ValueError("nanofiltration needs at least one cation and one anion in the feed")
     plain_membrane, plain_feed = _primal(membrane), feed.with_concentrations(_values(feed.concentrations))
-    if mesh is None:
-        mesh = frozen_mesh(plain_membrane, plain_feed, right=plain_feed.scaled(0.01))
+    if mesh is None or mesh.layout is None:  # one grid for the whole search, whatever the permeate
+        mesh = frozen_mesh(plain_membrane, plain_feed, right=plain_feed.scaled(0.01), mesh=mesh or Mesh())
     equations = _Equations(plain_feed, float(flux), mesh, options)
 
     x = np.concatenate([np.zeros(len(feed.names) - 1), [0.0]])  # permeate = feed, V = 0

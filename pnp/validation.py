@@ -55,7 +55,7 @@ class Result:
         return f"{self.tolerance:g} {self.unit}" if self.absolute else f"{self.tolerance * 100:g} %"
 
 
-FULL = ("V1", "V2", "V3", "V4-Donnan", "V4-TMS", "V5", "V7")
+FULL = ("V1", "V2", "V3", "V4-Donnan", "V4-TMS", "V5", "V7", "V8")
 QUICK = ("V1", "V4-Donnan", "V4-TMS-quick")
 
 

@@ -4,7 +4,7 @@ As jax-cfd's ``validation_problems.py``: each :class:`ValidationProblem` knows h
 case (at a mesh ``refinement`` for convergence studies) and how to measure the compared
 quantity; ``pnp validate`` (:mod:`pnp.validation`) runs a selection, and the tests in
 ``tests/test_validation_*.py`` run them all, with mesh convergence and extra checks on the
-same solutions. Expected values are the published numbers of VALIDATION.md or, where it
+same solutions. Expected values are the published numbers of VALIDATION.md (V8: DSPMDE.md) or, where it
 gives a formula, :mod:`pnp.analytic`. Units are those of ``unit``.
 """
 
@@ -297,6 +297,75 @@ def charge_mosaic(theta, tolerance=5e-2, key="V7") -> ChargeMosaic:
                         float(cmm_circuit_flux(theta)) * PER_HOUR, tolerance, cation_fraction=theta)
 
 
+# ------------------------------------------------------------------------------------------ V8
+def dspmde_feed():
+    """30 mM LiCl + 500 mM MgCl₂ with DSPMDE.md's ion data (D, Stokes radii) and ε_bulk = 80."""
+    from .electrolyte import Electrolyte
+    from .ions import Ion
+
+    li = Ion("Li+", 1, 1.03e-9, stokes_radius=2.38e-10)
+    mg = Ion("Mg2+", 2, 7.06e-10, stokes_radius=3.47e-10)
+    cl = Ion("Cl-", -1, 2.03e-9, stokes_radius=1.21e-10)
+    return Electrolyte({li: 30.0, mg: 500.0, cl: 1030.0}, relative_permittivity=80.0)
+
+
+def dspmde_membrane(fixed_charge, pore_radius=0.5e-9, thickness=1e-6, pore_permittivity=40.0):
+    """DSPMDE.md's pore: 1 µm long, r_p = 0.5 nm, ε_pore = 40, all DSPM-DE terms with Stokes radii."""
+    from .geometry import Membrane
+
+    return Membrane(thickness, fixed_charge, pore_radius=pore_radius, pore_permittivity=pore_permittivity)
+
+
+@dataclasses.dataclass(frozen=True)
+class DSPMDENanofiltration(ValidationProblem):
+    """V8: nanofiltration of 30 mM LiCl + 500 mM MgCl₂ through DSPMDE.md's pore at J_v; S(Li/Mg).
+
+    ``rejections`` are DSPMDE.md's resolved R_Li, R_Mg, R_Cl (the tests compare every permeate
+    concentration with them).
+
+    The pore is ``stretch`` times longer and J_v ``stretch`` times smaller than DSPMDE.md's 1 µm:
+    the same DSPM-DE case (its equations depend on J_v L only), but with exit concentration
+    boundary layers D_p/(K_c J_v) that many times thicker. DSPM-DE assumes electroneutrality
+    there too; at 1 µm and J_v = 1e-5 m/s that layer is 3 nm for Mg²⁺, a few Debye lengths, and
+    PNP differs from DSPM-DE by 1.5 % (Li⁺), a difference that falls as 1/stretch (measured in
+    tests/test_validation_dspmde.py)."""
+
+    fixed_charge: float = -50.0
+    volume_flux: float = 1e-6
+    rejections: tuple = ()
+    stretch: float = 10.0
+
+    @property
+    def applied_volume_flux(self) -> float:
+        return self.volume_flux / self.stretch
+
+    def solve(self, refinement=None, stretch=None):
+        from .nanofiltration import nanofiltration
+
+        stretch = self.stretch if stretch is None else stretch
+        return nanofiltration(dspmde_membrane(self.fixed_charge, thickness=1e-6 * stretch), dspmde_feed(),
+                              self.volume_flux / stretch, mesh=self.mesh(refinement))
+
+    def measure(self, result):
+        return float(result.separation_factor("Li+", "Mg2+"))
+
+    def expected_permeate(self) -> np.ndarray:
+        """c_i,permeate = (1 − R_i) c_i,feed of DSPMDE.md (mol/m³)."""
+        return (1.0 - np.asarray(self.rejections)) * dspmde_feed().concentrations
+
+
+def dspmde(fixed_charge, volume_flux, rejections, separation, key) -> DSPMDENanofiltration:
+    return DSPMDENanofiltration(key, f"V8 DSPM-DE X={fixed_charge:+g} mM J_v={volume_flux:g} m/s", "S_Li/Mg", "",
+                                separation, 1e-2, fixed_charge=fixed_charge, volume_flux=volume_flux,
+                                rejections=rejections)
+
+
+V8_CASES = (dspmde(-50.0, 1e-6, (-0.0757, 0.2160, 0.2075), 1.372, "V8-a"),
+            dspmde(-50.0, 1e-5, (-0.0367, 0.7150, 0.6932), 3.638, "V8-b"),
+            dspmde(50.0, 1e-6, (-2.9346, 0.9724, 0.8587), 142.8, "V8"),
+            dspmde(50.0, 1e-5, (0.1072, 0.9968, 0.9709), 276.9, "V8-d"))
+
+
 # ------------------------------------------------------------------------------------------ the catalogue
 V1_CASES = (gouy_chapman(-0.05, 10.0, -110.767), gouy_chapman(-0.01, 10.0, -39.699, key="V1-b"),
             gouy_chapman(-0.05, 100.0, -56.864, key="V1-c"))
@@ -315,5 +384,5 @@ def catalogue() -> dict[str, ValidationProblem]:
     return {p.key: p for p in (
         *V1_CASES, *V2_CASES, terminal, *V3_CASES, donnan(-1000.0), *V4_TMS_CASES,
         tms(-100.0, 46.665, thickness=20e-6, tolerance_mV=0.5, key="V4-TMS-quick"), V5_CYLINDER, V5_CONE,
-        charge_mosaic(0.36),
+        charge_mosaic(0.36), *V8_CASES,
     )}
