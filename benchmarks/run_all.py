@@ -1,7 +1,7 @@
 """The whole benchmark suite in one command: core solver, throughput, DEVSIM peer → RESULTS.md.
 
 Runs, one after the other in fresh processes (so one does not disturb the other's memory
-figures), ``core_solver.py``, ``throughput.py``, ``cone_iv.py``, ``tapered_fluxes.py`` and ``devsim_peer.py`` (CPU only: DEVSIM and
+figures), ``core_solver.py``, ``throughput.py``, ``cone_iv.py``, ``tapered_fluxes.py``, ``pore_terms.py`` and ``devsim_peer.py`` (CPU only: DEVSIM and
 SciPy are the CPU baselines), each writing its JSON under ``benchmarks/results/``, then
 writes their tables with the date and device to ``benchmarks/RESULTS.md`` (or ``--out``).
 
@@ -59,6 +59,8 @@ def main(argv=None) -> None:
     sections.append(("41-point I–V of the demo cone (`cone_iv.py`)", run("cone_iv.py", ["--cells", cells] + device)))
     sections.append(("Tapered grids: cost of the tangential flux terms (`tapered_fluxes.py`)",
                      run("tapered_fluxes.py", ["--cells", "1000" if args.quick else "3000"] + device)))
+    sections.append(("Pore terms and convection: cost per Newton iteration (`pore_terms.py`)",
+                     run("pore_terms.py", ["--repeats", "5" if args.quick else "20"] + device)))
     if args.device != "gpu":
         peer = run("devsim_peer.py", ["--quick"] if args.quick else [])
         sections.append(("DEVSIM peer, same pore and physics (`devsim_peer.py`)", peer))

@@ -16,6 +16,7 @@ equilibrium property is untouched. Face K_c are harmonic means, like the face di
 
 from __future__ import annotations
 
+import jax
 import jax.numpy as jnp
 
 from .faces import harmonic_face_values
@@ -40,9 +41,8 @@ class Convection(Drive):
         hindrance = params.convective_hindrance
         if hindrance is None:
             hindrance = jnp.ones_like(params.diffusivity)
-        diffusivity = jnp.stack([harmonic_face_values(d)[0] for d in params.diffusivity])
-        hindrance = jnp.stack([harmonic_face_values(k)[0] for k in hindrance])
-        return -hindrance * self.velocity * grid.zface_distance[None] / diffusivity
+        on_z_faces = jax.vmap(lambda cells: harmonic_face_values(cells)[0])
+        return -on_z_faces(hindrance) * self.velocity * grid.zface_distance[None] / on_z_faces(params.diffusivity)
 
     def potential(self, ctx):
         steps = self.face_increments(ctx)
