@@ -97,9 +97,10 @@ MAX_SURFACE_CHARGE = 0.5
 """C/m² (≈ 3 elementary charges per nm²): the largest |surface charge|."""
 
 MAX_FIXED_CHARGE = 5000.0
-# relative permittivity (dimensionless): vacuum 1 to beyond water's 78 (ε of confined water 2–60)
-PERMITTIVITY_RANGE = (1.0, 200.0)
 """mol/m³ of elementary charges (5 M): the largest |fixed charge| of a membrane."""
+
+PERMITTIVITY_RANGE = (1.0, 200.0)
+"""Relative permittivity (dimensionless): vacuum 1 to beyond water's 78 (confined water 2–60)."""
 
 DILUTE_LIMIT = 5000.0
 """mol/m³ (5 M): a solved concentration above it warns (the dilute-solution model has no ion size)."""

@@ -84,9 +84,8 @@ class Nanofiltration:
 
     def separation_factor(self, a, b):
         """S_a/b = (c_a,permeate / c_a,feed) / (c_b,permeate / c_b,feed) (> 1: ``a`` passes more)."""
-        i, j = self._index(a), self._index(b)
-        cp, cf = self.permeate.concentrations, self.feed.concentrations
-        return (cp[i] / cf[i]) / (cp[j] / cf[j])
+        return quantity.selectivity(self.permeate.concentrations, self.feed.concentrations, self._index(a),
+                                    self._index(b))
 
     def _index(self, ion) -> int:
         from .problem import _species_index
@@ -96,8 +95,9 @@ class Nanofiltration:
     def __repr__(self) -> str:
         if is_traced((self.permeate.concentrations, self.voltage)):
             return f"Nanofiltration({', '.join(self.species)}; traced)"
-        rows = [f"  {name:>6}  feed {cf:10.4g}  permeate {cp:10.4g} mol/m³  R {1 - cp / cf:+.4f}  "
-                f"flux {SECONDS_PER_HOUR * float(self.volume_flux) * cp:.4g} mol/(m²·h)"
+        rejection, flux = self.rejection, self.fluxes_per_hour
+        rows = [f"  {name:>6}  feed {cf:10.4g}  permeate {cp:10.4g} mol/m³  R {rejection[name]:+.4f}  "
+                f"flux {flux[name]:.4g} mol/(m²·h)"
                 for name, cf, cp in zip(self.species, self.feed.concentrations, self.permeate.concentrations)]
         return (f"Nanofiltration(J_v = {float(self.volume_flux):.4g} m/s, membrane potential "
                 f"{1e3 * float(self.voltage):.4g} mV, {self.iterations} iterations)\n" + "\n".join(rows))

@@ -81,14 +81,14 @@ class PoreTransport:
     permittivity: object
 
 
-def ion_radii(ions, choice) -> np.ndarray:
+def ion_radii(ions, choice) -> list[float]:
     """The radius (m) of each ion for the pore terms: ``choice`` is "stokes", "hydrated" or "bare"
     (the :class:`~pnp.Ion` attribute ``<choice>_radius``), or a mapping ion name → radius (m) that
     overrides it per ion (the rest use Stokes radii)."""
+    given = {k if isinstance(k, str) else k.name: v for k, v in choice.items()} if isinstance(choice, Mapping) else None
     radii = []
     for ion in ions:
-        if isinstance(choice, Mapping):
-            given = {k if isinstance(k, str) else k.name: v for k, v in choice.items()}
+        if given is not None:
             value = given.get(ion.name, ion.stokes_radius)
             source = "ion_radius mapping" if ion.name in given else "stokes_radius"
         elif choice in ION_RADII:

@@ -124,13 +124,11 @@ def build_problem(geometry, conditions, voltage=None, **changes) -> Problem:
     if pore is not None:  # the geometry's ion-specific pore terms act in its pore cells
         cells = disc.pore_cells
         mu = mu + cells[None] * (pore.excess_potential / (GAS_CONSTANT * scales.temperature))[:, None, None]
-        diffusivity = diffusivity * (1.0 + cells[None] * (pore.diffusion_hindrance - 1.0)[:, None, None])
+        diffusivity = diffusivity * _in_pore(cells, pore.diffusion_hindrance)
         eps = jnp.where(cells > 0, pore.permittivity, eps)
     flow = _flow_terms(conditions.volume_flux, scales, grid)
     if flow:
-        kc = jnp.ones(n) if pore is None else pore.convection_hindrance
-        cells = jnp.zeros(grid.shape) if pore is None else disc.pore_cells
-        hindrance = jnp.broadcast_to(1.0 + cells[None] * (kc - 1.0)[:, None, None], (n, nz, nr))
+        hindrance = jnp.ones((n, nz, nr)) if pore is None else _in_pore(disc.pore_cells, pore.convection_hindrance)
     c_ref = scales.concentration
     params = Parameters(
         valence=jnp.asarray(left.valences, dtype=jnp.float64),
@@ -149,6 +147,11 @@ def build_problem(geometry, conditions, voltage=None, **changes) -> Problem:
     )
     model = PNP.add(*conditions.terms, *grid_terms(grid), *flow)
     return Problem(disc, params, left, right, model)
+
+
+def _in_pore(cells, per_ion):
+    """(N, nz, nr): each ion's factor ``per_ion`` (N,) in the pore cells (``cells`` = 1), 1 elsewhere."""
+    return 1.0 + cells[None] * (per_ion - 1.0)[:, None, None]
 
 
 def _flow_terms(volume_flux, scales: Scales, grid) -> tuple:
