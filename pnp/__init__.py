@@ -16,6 +16,7 @@ from .geometry import (  # noqa: E402
 )
 from .ions import Ion, get_ion  # noqa: E402
 from .nanofiltration import Nanofiltration, nanofiltration  # noqa: E402
+from .sites import SurfaceSites  # noqa: E402
 from .solution import Solution  # noqa: E402
 from .solver import ConvergenceError, NewtonOptions  # noqa: E402
 from . import guards  # noqa: E402  (pnp.guards.relaxed(), the plausibility limits)
@@ -24,6 +25,6 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Channel", "ChargedWall", "Conditions", "Cone", "ConvergenceError", "Cylinder", "Electrolyte", "Ion",
-    "IVCurve", "Membrane", "Mesh", "Nanofiltration", "NewtonOptions", "Reservoirs", "Slit", "Solution", "frozen_mesh", "get_ion",
+    "IVCurve", "Membrane", "Mesh", "Nanofiltration", "NewtonOptions", "Reservoirs", "Slit", "Solution", "SurfaceSites", "frozen_mesh", "get_ion",
     "nanofiltration", "solve", "sweep", "zero_current_voltage",
 ]

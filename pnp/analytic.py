@@ -38,6 +38,7 @@ __all__ = [
     "grahame_surface_charge",
     "grahame_surface_potential",
     "gouy_chapman_potential",
+    "regulated_wall",
     "planar_pb_potential",
     "debye_huckel_slit_potential",
     "debye_huckel_cylinder_potential",
@@ -249,6 +250,51 @@ def grahame_surface_potential(
     w = c * z * z / ((z * z) @ c)
     phi0 = [_wall_potential(s, w, z) for s in (sigma / sigma_unit).ravel()]
     return _shaped(vt * np.array(phi0), sigma)
+
+
+def regulated_wall(
+    site_density, concentrations, valences, association, stern_capacitance=None, T=DEFAULT_TEMPERATURE,
+    eps_r=WATER_RELATIVE_PERMITTIVITY,
+):
+    """Charge-regulated planar wall in equilibrium with a bath: (sigma [C/m^2], psi_d [V], psi_0 [V]).
+
+    Sites of bare charge -e (density Gamma, 1/m^2) bind species j with association constants K_j
+    (m^3/mol; 0 for species that do not bind; protonation of an acid of pK: K_H = 10^pK L/mol)
+    at the site plane, where c_j,0 = c_j exp(-z_j e psi_0 / kT) (Boltzmann with the bath):
+
+        theta_j = K_j c_j,0 / (1 + sum_k K_k c_k,0),  sigma = -e Gamma (1 - sum_j z_j theta_j);
+
+    a Stern layer of capacitance C_S separates the sites from the diffuse layer, psi_0 = psi_d +
+    sigma / C_S (None: psi_0 = psi_d), and the diffuse layer obeys Grahame's equation sigma =
+    sigma_G(psi_d) (:func:`grahame_surface_charge`, any valences). Single acidic site, no Stern
+    layer, no other binding: sigma = -e Gamma / (1 + 10^(pK - pH) exp(-e psi_0 / kT)) (Behrens and
+    Grier 2001). The root in psi_d is unique (sigma_G increases and the site charge decreases with
+    psi_d) and bracketed by the potentials of the extreme site charges.
+    """
+    c, z = _ions(concentrations, valences)
+    K = _non_negative(association, "association", c.size)
+    gamma = _positive(site_density, "site_density")
+    vt = thermal_voltage(_positive(T, "temperature T"))
+    stern = 0.0 if stern_capacitance is None else 1.0 / _positive(stern_capacitance, "stern_capacitance")
+    binds = K > 0
+    log_w0 = np.where(binds, np.log(np.where(binds, K * c, 1.0)), -np.inf)
+
+    def sites(psi0):
+        exponent = log_w0 - z * psi0 / vt
+        theta = np.exp(exponent - np.logaddexp(0.0, special.logsumexp(exponent)))
+        return -ELEMENTARY_CHARGE * gamma * (1.0 - z @ theta)
+
+    def mismatch(psi_d):
+        sigma = float(grahame_surface_charge(psi_d, c, z, T, eps_r))
+        return sigma - sites(psi_d + sigma * stern)
+
+    bound = z[binds] if binds.any() else np.zeros(1)
+    extremes = -ELEMENTARY_CHARGE * gamma * (1.0 - np.array([min(bound.min(), 0.0), max(bound.max(), 0.0)]))
+    low, high = (float(grahame_surface_potential(x, c, z, T, eps_r)) for x in (extremes.min(), extremes.max()))
+    span = max(high - low, vt)
+    psi_d = optimize.brentq(mismatch, low - 1e-9 * span, high + 1e-9 * span, xtol=1e-16, rtol=4 * np.finfo(float).eps)
+    sigma = float(grahame_surface_charge(psi_d, c, z, T, eps_r))
+    return sigma, psi_d, psi_d + sigma * stern
 
 
 def gouy_chapman_potential(

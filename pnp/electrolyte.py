@@ -22,7 +22,7 @@ from pnp.constants import (
     WATER_RELATIVE_PERMITTIVITY,
     thermal_voltage,
 )
-from pnp.guards import check_concentrations
+from pnp.guards import check_concentrations, check_ph
 from pnp.ions import Ion, get_ion
 from pnp.tracing import concrete, known
 
@@ -71,6 +71,28 @@ def _as_number(value):
     if isinstance(value, (np.ndarray, jax.Array)) and value.shape == () and np.issubdtype(value.dtype, np.number):
         return value
     return None
+
+
+WATER_IONIC_PRODUCT = 1e-8
+"""K_w = [H⁺][OH⁻] at 25 °C in (mol/m³)² (1e-14 M²)."""
+
+
+def _add_water_ions(ions: dict[str, float], pH) -> None:
+    """Add H⁺ and OH⁻ of ``pH`` to ``ions`` (name → mol/m³), neutralized by the first anion or cation."""
+    check_ph(pH)
+    if "H+" in ions or "OH-" in ions:
+        raise ValueError("the salts already contain H⁺ or OH⁻ (e.g. HCl); give either the acid as a salt or a pH")
+    hydrogen = 10.0 ** (3.0 - pH)
+    hydroxide = WATER_IONIC_PRODUCT / hydrogen
+    excess = hydrogen - hydroxide
+    concrete_excess = concrete(excess)
+    acid = concrete_excess is None or concrete_excess >= 0  # traced: the acid side, as at the primal
+    counter = [name for name in ions if (get_ion(name).charge < 0) == acid]
+    if not counter:
+        raise ValueError(f"no {'anion' if acid else 'cation'} among the salts to balance the pH's excess "
+                         f"{'H⁺' if acid else 'OH⁻'}")
+    ions[counter[0]] = ions[counter[0]] + abs(excess) / abs(get_ion(counter[0]).charge)
+    ions["H+"], ions["OH-"] = hydrogen, hydroxide
 
 
 def _read_only(values) -> np.ndarray:
@@ -199,12 +221,18 @@ class Electrolyte:
         raise ValueError(message)
 
     @classmethod
-    def from_salts(cls, salts: Mapping[str, float], **kwargs) -> Electrolyte:
+    def from_salts(cls, salts: Mapping[str, float], pH: float | None = None, **kwargs) -> Electrolyte:
         """Bath from salt concentrations (mol/m³ of salt), e.g. ``{"LiCl": 30, "MgCl2": 500}``.
 
         Ions released by several salts are summed (that example gives Li+ 30, Cl- 1030,
         Mg2+ 500 mol/m³); species appear in order of first appearance. Known salts:
         :data:`SALTS`. Keyword arguments go to :class:`Electrolyte`.
+
+        ``pH`` (0–14) adds H⁺ at 10^(3 − pH) mol/m³ and OH⁻ at K_w/[H⁺] (K_w = 1e-14 M², 25 °C)
+        as the last two species, and keeps the bath neutral as a titration would: the excess
+        |[H⁺] − [OH⁻]| is added to the first anion (acid side, as HCl) or the first cation (base
+        side, as KOH) of the salts. Water's dissociation is not a reaction in the transport model:
+        H⁺ and OH⁻ are independent trace species (valid where they carry little current).
         """
         if not salts:
             raise ValueError("salts is empty; give e.g. {'KCl': 100} (mol/m³ of salt)")
@@ -223,7 +251,16 @@ class Electrolyte:
             )
             for ion, count in SALTS[salt].items():
                 ions[ion] = ions.get(ion, 0.0) + count * amount
+        if pH is not None:
+            _add_water_ions(ions, pH)
         return cls(ions, **kwargs)
+
+    @property
+    def pH(self) -> float | None:
+        """−log₁₀ of [H⁺] in mol/L, or None without H⁺."""
+        if "H+" not in self.names:
+            return None
+        return 3.0 - math.log10(self.concentration("H+"))
 
     # ----------------------------------------------------------------- composition
     @property

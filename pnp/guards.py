@@ -25,7 +25,12 @@ API and the case files, which build through them, both get them):
   membranes hold 0.5–4 mol of fixed charge per litre of pore water, and beyond 5 M the ideal
   (dilute) Donnan description fails as it does for the baths;
 * a relative permittivity (a membrane's pore permittivity) outside :data:`PERMITTIVITY_RANGE`
-  (1 – 200; a value ≤ 0 is always a ValueError): ε₀ε_r in F/m typed for ε_r is the usual slip.
+  (1 – 200; a value ≤ 0 is always a ValueError): ε₀ε_r in F/m typed for ε_r is the usual slip;
+* a wall-site density (:class:`pnp.SurfaceSites`) whose fully dissociated charge exceeds
+  :data:`MAX_SURFACE_CHARGE`, or below :data:`MIN_SITE_DENSITY` (a density ≤ 0 is always a
+  ValueError): sites per nm² typed as per m² is the usual slip;
+* a bath pH outside :data:`PH_RANGE` (0 – 14) is always a ValueError: the water equilibrium that
+  sets [OH⁻] = K_w/[H⁺] and the dilute model do not hold there.
 
 These are errors, not warnings, because each is a value no experiment has — nearly always a
 unit slip — and a warning scrolls away above a solve that may take the machine down.
@@ -62,6 +67,7 @@ import warnings
 import jax
 import numpy as np
 
+from .constants import ELEMENTARY_CHARGE
 from .units import format_quantity
 
 LENGTH_RANGE = (1e-10, 1e-3)
@@ -101,6 +107,12 @@ MAX_FIXED_CHARGE = 5000.0
 
 PERMITTIVITY_RANGE = (1.0, 200.0)
 """Relative permittivity (dimensionless): vacuum 1 to beyond water's 78 (confined water 2–60)."""
+
+MIN_SITE_DENSITY = 1e12
+"""Sites per m² (one per µm²): below it a :class:`pnp.SurfaceSites` density is a per-nm² number typed as per m²."""
+
+PH_RANGE = (0.0, 14.0)
+"""The pH a bath may have (:meth:`pnp.Electrolyte.from_salts`)."""
 
 DILUTE_LIMIT = 5000.0
 """mol/m³ (5 M): a solved concentration above it warns (the dilute-solution model has no ion size)."""
@@ -278,6 +290,35 @@ def check_permittivity(owner: str, name: str, value) -> None:
     if not low <= number <= high:
         _refuse(f"{owner}.{name} = {number:g} is outside {low:g} – {high:g}; it is the relative permittivity "
                 "(dimensionless), not ε₀ε_r in F/m")
+
+
+def check_site_density(owner: str, name: str, value) -> None:
+    """Sites per m²: > 0 always (ValueError), e × density within :data:`MAX_SURFACE_CHARGE`, and at
+    least :data:`MIN_SITE_DENSITY`."""
+    number = _number(value)
+    if number is None:
+        return
+    if number <= 0:
+        raise ValueError(f"{owner}.{name} = {number:g} must be a positive number of sites per m² "
+                         "(1 site/nm² = 1e18 m⁻²)")
+    if number * ELEMENTARY_CHARGE > MAX_SURFACE_CHARGE:
+        _refuse(f"{owner}.{name} = {number:g} sites/m² would carry {number * ELEMENTARY_CHARGE:g} C/m², beyond "
+                f"±{MAX_SURFACE_CHARGE:g} C/m² (real surfaces hold 0.1–5 sites/nm²); the density is in sites per m² "
+                "(1 site/nm² = 1e18 m⁻²)")
+    elif number < MIN_SITE_DENSITY:
+        _refuse(f"{owner}.{name} = {number:g} sites/m² is below {MIN_SITE_DENSITY:g} m⁻² (one site per µm²); the "
+                f"density is in sites per m²: did you mean {number:g} sites/nm², i.e. {number * 1e18:g}?")
+
+
+def check_ph(value, field: str = "pH") -> None:
+    """0 ≤ pH ≤ 14 (ValueError otherwise, not relaxed: [OH⁻] = K_w/[H⁺] is used to build the bath)."""
+    number = _number(value)
+    low, high = PH_RANGE
+    if number is not None and not low <= number <= high:
+        raise ValueError(f"{field} = {number:g} is outside {low:g} – {high:g}: the bath's H⁺ and OH⁻ follow from "
+                         "the pH through water's ionic product, which the dilute model cannot carry beyond that")
+    if number is None and not isinstance(value, jax.core.Tracer):
+        raise ValueError(f"{field} must be a finite number between {low:g} and {high:g}, got {value!r}")
 
 
 def check_concentrations(concentrations: dict) -> None:

@@ -20,10 +20,12 @@ from .geometry.base import DebyeLengths, Discretization, evaluate_profile
 from .guards import check_memory, check_voltage
 from .grid.mesh import FaceKind
 from .physics.convection import Convection
+from .physics.electrostatics import SurfaceCharge
 from .physics.model import PNP, Model, System
 from .physics.parameters import Parameters
 from .physics.scales import Scales
 from .physics.skew import grid_terms
+from .sites import SurfaceSites
 from .tracing import concrete
 
 
@@ -146,6 +148,9 @@ def build_problem(geometry, conditions, voltage=None, **changes) -> Problem:
         convective_hindrance=hindrance,
     )
     model = PNP.add(*conditions.terms, *grid_terms(grid), *flow)
+    sites = getattr(geometry, "surface_charge", None)
+    if isinstance(sites, SurfaceSites):  # the wall charge follows the solution (charge regulation, binding)
+        model = model.replace(SurfaceCharge, sites.term(left, scales))
     return Problem(disc, params, left, right, model)
 
 

@@ -23,6 +23,8 @@ import numpy as np
 
 from .constants import FARADAY
 from .grid.mesh import FaceKind
+from .physics.electrostatics import WallCharge
+from .physics.faces import beside_faces
 from .physics.model import System
 from .physics.term import Context
 from .physics.transport import species_flux_terms
@@ -118,35 +120,43 @@ def conservation_error(problem, state) -> float:
     return float(np.max(np.abs(profile - profile[mid_column(problem.grid)])) / scale)
 
 
+def wall_charges(problem, state):
+    """σ̃ on (z faces, r faces) from the model's wall-charge term: the prescribed charge, or the
+    regulated one of wall sites (:mod:`pnp.physics.regulation`) in this state."""
+    term = next(t for t in problem.model.terms if isinstance(t, WallCharge))
+    return term.face_charges(context(problem, state))
+
+
+def _on_wall_faces(problem, per_axis):
+    """(z, r, values) over the wall faces (z faces then r faces) of per-axis face arrays."""
+    grid, out = problem.grid, []
+    for kind, fz, fr, values in ((grid.zface_kind, grid.zface_z, grid.zface_r, per_axis[0]),
+                                 (grid.rface_kind, grid.rface_z, grid.rface_r, per_axis[1])):
+        mask = np.asarray(kind) == FaceKind.WALL
+        out.append((np.asarray(fz)[mask], np.asarray(fr)[mask], values[mask]))
+    length = problem.scales.length
+    return (np.concatenate([o[0] for o in out]) * length, np.concatenate([o[1] for o in out]) * length,
+            jnp.concatenate([o[2] for o in out]))
+
+
 def wall_potential(problem, state):
     """Potential on every wall face from the surface-charge condition, φ_w = φ_K + σ d / (ε₀ ε_r).
 
     Returns (z, r, phi) arrays (m, m, V) over the wall faces (z faces then r faces).
     """
-    grid, params, scales = problem.grid, problem.parameters, problem.scales
-    phi = state.potential
-    active = np.asarray(grid.active)
-    out = []
-    for axis, kind, dist, sigma, fz, fr in (
-        (0, grid.zface_kind, grid.zface_distance, params.zface_charge, grid.zface_z, grid.zface_r),
-        (1, grid.rface_kind, grid.rface_distance, params.rface_charge, grid.rface_z, grid.rface_r),
-    ):
-        mask = np.asarray(kind) == FaceKind.WALL
-        # The active cell beside each wall face, and its permittivity.
-        pad = lambda a, fill: jnp.concatenate([jnp.full_like(jnp.take(a, jnp.array([0]), axis=axis), fill), a,
-                                               jnp.full_like(jnp.take(a, jnp.array([0]), axis=axis), fill)], axis=axis)
-        act = np.asarray(pad(jnp.asarray(active, float), 0.0)) > 0
-        n = act.shape[axis]
-        before = np.take(act, range(0, n - 1), axis=axis)
-        phi_p, eps_p = pad(phi, 0.0), pad(params.permittivity, 1.0)
-        take = lambda a, lo: jnp.take(a, jnp.arange(lo, lo + n - 1), axis=axis)
-        phi_cell = jnp.where(before, take(phi_p, 0), take(phi_p, 1))
-        eps_cell = jnp.where(before, take(eps_p, 0), take(eps_p, 1))
-        value = phi_cell + sigma * dist / eps_cell
-        out.append((np.asarray(fz)[mask], np.asarray(fr)[mask], value[mask]))
-    z = np.concatenate([o[0] for o in out]) * scales.length
-    r = np.concatenate([o[1] for o in out]) * scales.length
-    return z, r, jnp.concatenate([o[2] for o in out]) * scales.voltage
+    grid, params = problem.grid, problem.parameters
+    values = []
+    for axis, dist, sigma in zip((0, 1), (grid.zface_distance, grid.rface_distance), wall_charges(problem, state)):
+        phi_cell = beside_faces(grid, state.potential, axis)
+        values.append(phi_cell + sigma * dist / beside_faces(grid, params.permittivity, axis))
+    z, r, phi = _on_wall_faces(problem, values)
+    return z, r, phi * problem.scales.voltage
+
+
+def surface_charge(problem, state):
+    """Wall charge σ (C/m²) on every wall face: (z, r, sigma) over the wall faces (z then r faces)."""
+    z, r, sigma = _on_wall_faces(problem, wall_charges(problem, state))
+    return z, r, sigma * problem.scales.surface_charge
 
 
 # ------------------------------------------------------------------------------------------

@@ -109,6 +109,12 @@ class Solution:
         z, r, phi = quantity.wall_potential(self.problem, self.state)
         return z, r, _out(phi)
 
+    def surface_charge(self):
+        """(z, r, σ) on wall faces (m, m, C/m²): the prescribed charge, or the regulated charge of
+        :class:`pnp.SurfaceSites` in this solution."""
+        z, r, sigma = quantity.surface_charge(self.problem, self.state)
+        return z, r, _out(sigma)
+
     @property
     def transference_numbers(self) -> dict[str, float]:
         """t_i = F z_i J_i / I through the mid cross-section (Σ t_i = 1; undefined at I = 0)."""

@@ -13,7 +13,10 @@ The cases themselves — setup, expected value, tolerance — live in
   ~0.2 mV concentration-polarization error);
 * V5 uncharged cylinder (a = 5 nm, L = 20 nm, 1 M KCl) with access resistance: 42.24 nS, 3 %;
 * V7 charge-mosaic membrane (θ = 0.36, 400 µm, 30 mM LiCl + 0.5 M MgCl₂ | 3 mM LiCl) Li⁺ flux
-  against the equivalent circuit (Eq. 8 of source paper 2), 5 %.
+  against the equivalent circuit (Eq. 8 of source paper 2), 5 %;
+* V8 DSPM-DE nanofiltration (DSPMDE.md case c): S(Li/Mg) within 1 %;
+* V9 charge regulation: wall of acidic sites (pK 3.8, 1 site/nm²) in 10 mM KCl at pH 7, and with
+  Mg²⁺ binding and a Stern layer; σ against Grahame + the site isotherm, 0.5 %.
 
 ``--quick`` runs V1, V4 Donnan and the 20 µm V4 TMS.
 """
@@ -55,7 +58,7 @@ class Result:
         return f"{self.tolerance:g} {self.unit}" if self.absolute else f"{self.tolerance * 100:g} %"
 
 
-FULL = ("V1", "V2", "V3", "V4-Donnan", "V4-TMS", "V5", "V7", "V8")
+FULL = ("V1", "V2", "V3", "V4-Donnan", "V4-TMS", "V5", "V7", "V8", "V9-10mM-pH7", "V9-Mg-Stern")
 QUICK = ("V1", "V4-Donnan", "V4-TMS-quick")
 
 

@@ -1,4 +1,4 @@
-"""The validation cases, written once: setup, expected value, tolerance (VALIDATION.md V1–V7).
+"""The validation cases, written once: setup, expected value, tolerance (VALIDATION.md V1–V7; V8 DSPMDE.md; V9 charge regulation).
 
 As jax-cfd's ``validation_problems.py``: each :class:`ValidationProblem` knows how to solve its
 case (at a mesh ``refinement`` for convergence studies) and how to measure the compared
@@ -366,6 +366,73 @@ V8_CASES = (dspmde(-50.0, 1e-6, (-0.0757, 0.2160, 0.2075), 1.372, "V8-a"),
             dspmde(50.0, 1e-5, (0.1072, 0.9968, 0.9709), 276.9, "V8-d"))
 
 
+# ------------------------------------------------------------------------------------------ V9
+@dataclasses.dataclass(frozen=True)
+class RegulatedWall(ValidationProblem):
+    """V9: planar wall of acidic sites (pK, density) in KCl at a pH, optionally binding a divalent
+    cation and with a Stern layer; the regulated wall charge σ (mC/m²) against the closed form
+    (Grahame + the site isotherm, :func:`pnp.analytic.regulated_wall`)."""
+
+    concentration: float = 10.0
+    pH: float = 7.0
+    pK: float = 3.8
+    density: float = 1e18  # sites/m²
+    magnesium: float | None = None  # mol/m³ of MgCl₂ added
+    binding: tuple = ()  # (ion, K m³/mol) pairs
+    stern_capacitance: float | None = None
+
+    def bath(self):
+        from .electrolyte import Electrolyte
+
+        salts = {"KCl": self.concentration, **({"MgCl2": self.magnesium} if self.magnesium else {})}
+        return Electrolyte.from_salts(salts, pH=self.pH)
+
+    def sites(self):
+        from .sites import SurfaceSites
+
+        return SurfaceSites(self.density, pK=self.pK, binding=dict(self.binding),
+                            stern_capacitance=self.stern_capacitance)
+
+    def solve(self, refinement=None):
+        import warnings
+
+        from .api import solve
+        from .geometry import ChargedWall
+        from .guards import PhysicalLimitWarning
+
+        with warnings.catch_warnings():  # 0.16 C/m² in 10 mM puts > 5 M of K⁺ at the wall: known, not the point
+            warnings.simplefilter("ignore", PhysicalLimitWarning)
+            return solve(ChargedWall(self.sites()), self.bath(), mesh=self.mesh(refinement))
+
+    def measure(self, solution):
+        return float(solution.surface_charge()[2][0]) * 1e3
+
+    def closed_form(self):
+        """(σ C/m², ψ_d V, ψ_0 V) of :func:`pnp.analytic.regulated_wall` for this case."""
+        from .analytic import regulated_wall
+
+        bath = self.bath()
+        constants = self.sites().association_constants(bath)
+        association = [float(constants.get(name, 0.0)) for name in bath.names]
+        return regulated_wall(self.density, bath.concentrations, bath.valences, association, self.stern_capacitance)
+
+
+def regulated_wall(concentration, pH, key, **changes) -> RegulatedWall:
+    case = RegulatedWall(key, f"V9 regulated wall pK 3.8, 1/nm², {concentration:g} mM KCl pH {pH:g}"
+                         + (" + Mg²⁺ binding, Stern" if changes.get("binding") else ""),
+                         "σ", "mC/m2", 0.0, 5e-3, concentration=concentration, pH=pH, **changes)
+    return dataclasses.replace(case, expected=case.closed_form()[0] * 1e3)
+
+
+def v9_cases():
+    """The issue's single-site cases (10 and 100 mM, pH 5.5 / 7 / 10) and one with Mg²⁺ binding
+    (1 mM MgCl₂, K = 0.01 m³/mol = 10 L/mol) and a Stern layer of 1 F/m²."""
+    plain = tuple(regulated_wall(c, pH, f"V9-{c:g}mM-pH{pH:g}") for c in (10.0, 100.0) for pH in (5.5, 7.0, 10.0))
+    binding = regulated_wall(10.0, 7.0, "V9-Mg-Stern", magnesium=1.0, binding=(("Mg2+", 0.01),),
+                             stern_capacitance=1.0)
+    return plain + (binding,)
+
+
 # ------------------------------------------------------------------------------------------ the catalogue
 V1_CASES = (gouy_chapman(-0.05, 10.0, -110.767), gouy_chapman(-0.01, 10.0, -39.699, key="V1-b"),
             gouy_chapman(-0.05, 100.0, -56.864, key="V1-c"))
@@ -384,5 +451,5 @@ def catalogue() -> dict[str, ValidationProblem]:
     return {p.key: p for p in (
         *V1_CASES, *V2_CASES, terminal, *V3_CASES, donnan(-1000.0), *V4_TMS_CASES,
         tms(-100.0, 46.665, thickness=20e-6, tolerance_mV=0.5, key="V4-TMS-quick"), V5_CYLINDER, V5_CONE,
-        charge_mosaic(0.36), *V8_CASES,
+        charge_mosaic(0.36), *V8_CASES, *v9_cases(),
     )}

@@ -336,7 +336,7 @@ def test_global_conservation(request, name):
 def test_wall_charge_sums_to_sigma_times_wall_area(grid_2d):
     sigma = -0.37
     params = make_params(grid_2d, sigma=sigma)
-    w = np.asarray(WALL_CHARGE(grid_2d, params))
+    w = np.asarray(WALL_CHARGE(grid_2d, params.zface_charge, params.rface_charge))
     # wall faces of the notched cylinder, from the node arrays alone
     dz = np.diff(Z_2D)
     r_top, r_notch = R_2D[-1], R_2D[3]
@@ -357,13 +357,13 @@ def test_wall_charge_sums_to_sigma_times_wall_area(grid_2d):
 
 def test_wall_charge_ignores_non_wall_faces_and_weights_by_area(wall_1d, grid_2d):
     params = make_params(wall_1d, seed=8)  # σ̃ random on every face
-    w = np.asarray(WALL_CHARGE(wall_1d, params))
+    w = np.asarray(WALL_CHARGE(wall_1d, params.zface_charge, params.rface_charge))
     expected = np.zeros((7, 1))
     expected[0, 0] = float(params.zface_charge[0, 0]) * 1.0  # the only wall: x = 0, unit area
     np.testing.assert_allclose(w, expected, rtol=1e-14)
     params = make_params(grid_2d, seed=9)
     _, _, wall = reference_parts(random_state(grid_2d), grid_2d, params)
-    np.testing.assert_allclose(np.asarray(WALL_CHARGE(grid_2d, params)), wall, rtol=1e-13, atol=1e-14)
+    np.testing.assert_allclose(np.asarray(WALL_CHARGE(grid_2d, params.zface_charge, params.rface_charge)), wall, rtol=1e-13, atol=1e-14)
 
 
 def test_inactive_cells_identity_and_isolation(grid_2d):

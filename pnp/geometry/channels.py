@@ -34,6 +34,7 @@ from .. import guards
 from ..grid.mesh import grid_from_vertices
 from ..grid.spacing import graded_nodes
 from ..physics.scales import Scales
+from ..sites import SurfaceSites
 from ..tracing import FROZEN_MESH_FIX, concrete, known
 from ..units import format_quantity
 from .base import (DebyeLengths, Discretization, Mesh, Profile, known_length, max_abs_profile, require_positive,
@@ -109,7 +110,8 @@ class Channel:
         what = "half-height" if self.planar else "radius"
         left, right = shown(self.left_radius, "length"), shown(self.right_radius, "length")
         radii = left if left == right else f"{left} → {right}"
-        charge = "σ(z, r) profile" if callable(self.surface_charge) else shown(self.surface_charge, "surface_charge")
+        charge = (repr(self.surface_charge) if isinstance(self.surface_charge, SurfaceSites)
+                  else "σ(z, r) profile" if callable(self.surface_charge) else shown(self.surface_charge, "surface_charge"))
         return (f"Channel({what} {radii} over {shown(self.length, 'length')}, σ = {charge}, "
                 f"reservoirs={self.reservoirs!r}{', planar' if self.planar else ''})")
 

@@ -7,6 +7,8 @@ Layout (one job per module):
 * :mod:`~pnp.physics.term` — :class:`Term`, :class:`Drive`, :class:`Context`, :func:`register_term`;
 * :mod:`~pnp.physics.electrostatics`, :mod:`~pnp.physics.transport`, :mod:`~pnp.physics.drives`
   — the terms of plain PNP;
+* :mod:`~pnp.physics.regulation` — the wall charge of ionizable, ion-binding sites (charge
+  regulation), which replaces the prescribed :class:`SurfaceCharge` for :class:`pnp.SurfaceSites`;
 * :mod:`~pnp.physics.convection` — convection by a uniform volume flux (1D), inside the
   Scharfetter–Gummel flux as a drive;
 * :mod:`~pnp.physics.skew` — the tangential flux parts on non-orthogonal (tapered) grids, added
@@ -48,9 +50,10 @@ residual as an argument, and implicit differentiation covers the term's paramete
 
 from .convection import Convection
 from .drives import Electric, ExcessPotential
-from .electrostatics import Displacement, SpaceCharge, SurfaceCharge, field_fluxes, space_charge, wall_charge
+from .electrostatics import Displacement, SpaceCharge, SurfaceCharge, WallCharge, field_fluxes, space_charge, wall_charge
 from .model import PNP, Model, System, residual
 from .parameters import Parameters, at_equilibrium_start
+from .regulation import RegulatedSurfaceCharge
 from .scales import Scales
 from .skew import SkewDisplacement, SkewTransport
 from .state import LOG_CONCENTRATION, POTENTIAL, Field, State
@@ -59,7 +62,7 @@ from .transport import NernstPlanck, bernoulli, species_flux_terms, species_flux
 
 __all__ = [
     "Context", "Convection", "Displacement", "Drive", "Electric", "ExcessPotential", "Field", "LOG_CONCENTRATION", "Model",
-    "NernstPlanck", "PNP", "POTENTIAL", "Parameters", "Scales", "SkewDisplacement", "SkewTransport", "SpaceCharge", "State", "SurfaceCharge", "System",
+    "NernstPlanck", "PNP", "POTENTIAL", "Parameters", "RegulatedSurfaceCharge", "Scales", "SkewDisplacement", "SkewTransport", "SpaceCharge", "State", "SurfaceCharge", "System", "WallCharge",
     "Term", "at_equilibrium_start", "bernoulli", "field_fluxes", "register_term", "residual", "space_charge",
     "species_flux_terms", "species_fluxes", "static_field", "wall_charge",
 ]

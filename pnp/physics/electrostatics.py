@@ -39,13 +39,14 @@ def space_charge(concentration, params: Parameters):
     return jnp.einsum("i,i...->...", params.valence, concentration) + params.fixed_charge
 
 
-def wall_charge(grid: Grid, params: Parameters):
-    """σ̃ Ã of wall faces credited to the active cell beside each face, shape (nz, nr)."""
+def wall_charge(grid: Grid, zface_charge, rface_charge):
+    """σ̃ Ã of wall faces credited to the active cell beside each face, shape (nz, nr), from σ̃ on
+    the z faces (nz+1, nr) and r faces (nz, nr+1) (only wall faces count)."""
     active = np.asarray(grid.active)
     total = 0.0
     for axis, kind, area, sigma in (
-        (0, grid.zface_kind, grid.zface_area, params.zface_charge),
-        (1, grid.rface_kind, grid.rface_area, params.rface_charge),
+        (0, grid.zface_kind, grid.zface_area, zface_charge),
+        (1, grid.rface_kind, grid.rface_area, rface_charge),
     ):
         charge = jnp.where(np.asarray(kind) == FaceKind.WALL, area * sigma, 0.0)
         after_active = np.concatenate([active, np.zeros_like(np.take(active, [0], axis=axis))], axis=axis)
@@ -76,9 +77,22 @@ class SpaceCharge(Term):
         return {"potential": -ctx.params.poisson_coefficient * ctx.grid.volume * rho}
 
 
-@register_term
-class SurfaceCharge(Term):
-    """−σ̃ Ã: the charge of wall faces, credited to the cell beside each face."""
+class WallCharge(Term):
+    """−σ̃ Ã: the charge of wall faces, credited to the cell beside each face. Subclasses say what
+    σ̃ is (:meth:`face_charges`); :mod:`pnp.quantity` reads it from there (the one wall-charge term
+    of a model)."""
+
+    def face_charges(self, ctx):
+        """σ̃ on (z faces (nz+1, nr), r faces (nz, nr+1)); nonzero on wall faces only."""
+        raise NotImplementedError
 
     def sources(self, ctx):
-        return {"potential": -wall_charge(ctx.grid, ctx.params)}
+        return {"potential": -wall_charge(ctx.grid, *self.face_charges(ctx))}
+
+
+@register_term
+class SurfaceCharge(WallCharge):
+    """A prescribed wall charge: σ̃ from ``Parameters.zface_charge`` / ``rface_charge``."""
+
+    def face_charges(self, ctx):
+        return ctx.params.zface_charge, ctx.params.rface_charge

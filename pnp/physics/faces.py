@@ -54,6 +54,17 @@ def harmonic_face_values(cells):
     return out
 
 
+def beside_faces(grid: Grid, cells, axis: int):
+    """The value of the active cell beside each face normal to ``axis`` (0: z faces, 1: r faces),
+    shape (…, faces): on a wall face the fluid cell it bounds; on interior faces the cell on the
+    − side. ``cells`` is (…, nz, nr) (leading axes, e.g. species, are kept)."""
+    active = np.asarray(grid.active)
+    edge = np.zeros_like(np.take(active, [0], axis=axis))
+    before_active = np.take(np.concatenate([edge, active, edge], axis=axis), range(active.shape[axis] + 1), axis=axis)
+    lo, hi = sides(pad(cells, cells.ndim - 2 + axis), cells.ndim - 2 + axis)
+    return jnp.where(before_active, lo, hi)
+
+
 def divergence(flux_z, flux_r):
     """Net outflow of each cell from fluxes on z faces (…, nz+1, nr) and r faces (…, nz, nr+1),
     positive along +z, +r (leading axes, e.g. species, are kept)."""

@@ -44,6 +44,13 @@ class Model:
         """This model with more terms (e.g. a new :class:`~pnp.physics.term.Drive`)."""
         return Model(self.terms + tuple(terms))
 
+    def replace(self, kind: type, term: Term) -> "Model":
+        """This model with its term of class ``kind`` replaced by ``term`` (e.g. a prescribed wall
+        charge by a regulated one)."""
+        if not any(type(t) is kind for t in self.terms):
+            raise ValueError(f"this model has no {kind.__name__} term to replace")
+        return Model(tuple(term if type(t) is kind else t for t in self.terms))
+
     @property
     def fields(self) -> tuple[Field, ...]:
         """The unknowns, in state order."""
