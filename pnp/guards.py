@@ -278,14 +278,19 @@ def check_fixed_charge(owner: str, name: str, value) -> None:
                 "1 M = 1000 mol/m³)")
 
 
+def _positive(owner: str, name: str, value, what: str) -> float | None:
+    """The concrete number of ``value`` (None when not checkable); ValueError unless it is > 0."""
+    number = _number(value)
+    if number is not None and number <= 0:
+        raise ValueError(f"{owner}.{name} = {number:g} must be a positive {what}")
+    return number
+
+
 def check_permittivity(owner: str, name: str, value) -> None:
     """A relative permittivity: > 0 always (ValueError), and within :data:`PERMITTIVITY_RANGE`."""
-    number = _number(value)
+    number = _positive(owner, name, value, "relative permittivity (dimensionless: bulk water 78.4, confined water 30–60)")
     if number is None:
         return
-    if number <= 0:
-        raise ValueError(f"{owner}.{name} = {number:g} must be a positive relative permittivity "
-                         "(dimensionless: bulk water 78.4, confined water 30–60)")
     low, high = PERMITTIVITY_RANGE
     if not low <= number <= high:
         _refuse(f"{owner}.{name} = {number:g} is outside {low:g} – {high:g}; it is the relative permittivity "
@@ -295,12 +300,9 @@ def check_permittivity(owner: str, name: str, value) -> None:
 def check_site_density(owner: str, name: str, value) -> None:
     """Sites per m²: > 0 always (ValueError), e × density within :data:`MAX_SURFACE_CHARGE`, and at
     least :data:`MIN_SITE_DENSITY`."""
-    number = _number(value)
+    number = _positive(owner, name, value, "number of sites per m² (1 site/nm² = 1e18 m⁻²)")
     if number is None:
         return
-    if number <= 0:
-        raise ValueError(f"{owner}.{name} = {number:g} must be a positive number of sites per m² "
-                         "(1 site/nm² = 1e18 m⁻²)")
     if number * ELEMENTARY_CHARGE > MAX_SURFACE_CHARGE:
         _refuse(f"{owner}.{name} = {number:g} sites/m² would carry {number * ELEMENTARY_CHARGE:g} C/m², beyond "
                 f"±{MAX_SURFACE_CHARGE:g} C/m² (real surfaces hold 0.1–5 sites/nm²); the density is in sites per m² "

@@ -148,10 +148,26 @@ def build_problem(geometry, conditions, voltage=None, **changes) -> Problem:
         convective_hindrance=hindrance,
     )
     model = PNP.add(*conditions.terms, *grid_terms(grid), *flow)
-    sites = getattr(geometry, "surface_charge", None)
-    if isinstance(sites, SurfaceSites):  # the wall charge follows the solution (charge regulation, binding)
+    sites = _wall_sites(geometry)
+    if sites is not None:  # the wall charge follows the solution (charge regulation, binding)
         model = model.replace(SurfaceCharge, sites.term(left, scales))
     return Problem(disc, params, left, right, model)
+
+
+def _wall_sites(geometry) -> SurfaceSites | None:
+    """The :class:`SurfaceSites` of the geometry's walls, or None for prescribed charges. The
+    regulated term acts on every charged wall face, so a channel's reservoir membrane faces
+    (``membrane_charge``) must carry the same sites or no charge."""
+    channel = getattr(geometry, "surface_charge", None)
+    membrane = getattr(geometry, "membrane_charge", 0.0)
+    sites = [x for x in (channel, membrane) if isinstance(x, SurfaceSites)]
+    if not sites:
+        return None
+    if not (channel is membrane or (isinstance(channel, SurfaceSites) and concrete(membrane) == 0.0)):
+        raise ValueError(f"{type(geometry).__name__}: wall sites (pnp.SurfaceSites) and a prescribed charge cannot be "
+                         "mixed on one geometry; give the reservoir membrane faces the same SurfaceSites "
+                         "(Reservoirs(membrane_charge=sites)) or no charge (0)")
+    return sites[0]
 
 
 def _in_pore(cells, per_ion):

@@ -23,7 +23,7 @@ import numpy as np
 
 from .constants import FARADAY
 from .grid.mesh import FaceKind
-from .physics.electrostatics import WallCharge
+from .physics.electrostatics import WallCharge, wall_steps
 from .physics.faces import beside_faces
 from .physics.model import System
 from .physics.term import Context
@@ -144,11 +144,9 @@ def wall_potential(problem, state):
 
     Returns (z, r, phi) arrays (m, m, V) over the wall faces (z faces then r faces).
     """
-    grid, params = problem.grid, problem.parameters
-    values = []
-    for axis, dist, sigma in zip((0, 1), (grid.zface_distance, grid.rface_distance), wall_charges(problem, state)):
-        phi_cell = beside_faces(grid, state.potential, axis)
-        values.append(phi_cell + sigma * dist / beside_faces(grid, params.permittivity, axis))
+    steps = wall_steps(problem.grid, problem.parameters)
+    values = [beside_faces(problem.grid, state.potential, axis) + sigma * step
+              for axis, sigma, step in zip((0, 1), wall_charges(problem, state), steps)]
     z, r, phi = _on_wall_faces(problem, values)
     return z, r, phi * problem.scales.voltage
 

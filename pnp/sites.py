@@ -21,7 +21,6 @@ that is what default wall cells are sized with, and what continuation ramps from
 from __future__ import annotations
 
 import dataclasses
-import math
 from collections.abc import Mapping
 
 import jax.numpy as jnp
@@ -90,9 +89,9 @@ class SurfaceSites:
                 raise ValueError("SurfaceSites has a pK, so H⁺ must be a species: build the baths with a pH, e.g. "
                                  "pnp.Electrolyte.from_salts({'KCl': 10}, pH=7)")
             constants["H+"] = LITRE * 10.0 ** jnp.asarray(self.pK, dtype=jnp.float64)
-        for ion, constant in self.binding.items():
-            from .problem import _species_index
+        from .problem import _species_index  # problem builds terms from sites: imported here, not at module level
 
+        for ion, constant in self.binding.items():
             name = electrolyte.names[_species_index(electrolyte, ion, "SurfaceSites.binding")]
             if name in constants:
                 raise ValueError(f"SurfaceSites gives H⁺ both a pK and a binding constant; give one ({ion!r})")
@@ -123,4 +122,4 @@ class SurfaceSites:
 def _nonzero(value) -> bool:
     """A binding constant of exactly 0 binds nothing (its log would be −∞); traced ones bind."""
     number = concrete(value)
-    return number is None or not math.isclose(float(number), 0.0, abs_tol=0.0)
+    return number is None or float(number) != 0.0

@@ -88,6 +88,10 @@ def test_bad_sites_fail_fast_with_the_fix():
         pnp.SurfaceSites(1e18)
     with pytest.raises(ValueError, match="H⁺ must be a species"):
         pnp.solve(pnp.ChargedWall(pnp.SurfaceSites(1e18, pK=3.8)), pnp.Electrolyte.from_salts({"KCl": 10.0}))
+    with pytest.raises(ValueError, match="cannot be mixed"):
+        bath = pnp.Electrolyte.from_salts({"KCl": 10.0}, pH=7.0)
+        sites = pnp.SurfaceSites(1e18, pK=3.8)
+        pnp.solve(pnp.Cylinder(5e-9, 50e-9, sites, reservoirs=pnp.Reservoirs(membrane_charge=-0.01)), bath)
     with pytest.raises(ValueError, match="not in the electrolyte"):
         bath = pnp.Electrolyte.from_salts({"KCl": 10.0}, pH=7.0)
         pnp.solve(pnp.ChargedWall(pnp.SurfaceSites(1e18, pK=3.8, binding={"Mg2+": 0.01})), bath)

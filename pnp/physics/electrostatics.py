@@ -16,7 +16,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from ..grid.mesh import FaceKind, Grid
-from .faces import bath_rows, harmonic_face_values, pad, sides, transmissibilities
+from .faces import bath_rows, beside_faces, harmonic_face_values, pad, sides, transmissibilities
 from .parameters import Parameters
 from .state import POTENTIAL
 from .term import Term, register_term
@@ -75,6 +75,13 @@ class SpaceCharge(Term):
     def sources(self, ctx):
         rho = space_charge(ctx.concentration, ctx.params)
         return {"potential": -ctx.params.poisson_coefficient * ctx.grid.volume * rho}
+
+
+def wall_steps(grid: Grid, params: Parameters):
+    """d_f / ε_r of the cell beside each face, on (z faces, r faces): the potential step from a wall
+    cell's centroid to its wall face per unit σ̃ (φ̃_w = φ̃_K + σ̃ d_f/ε_r, the surface-charge condition)."""
+    return tuple(distance / beside_faces(grid, params.permittivity, axis)
+                 for axis, distance in ((0, grid.zface_distance), (1, grid.rface_distance)))
 
 
 class WallCharge(Term):

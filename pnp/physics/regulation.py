@@ -31,7 +31,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from ..grid.mesh import FaceKind
-from .electrostatics import WallCharge
+from .electrostatics import WallCharge, wall_steps
 from .faces import beside_faces
 from .term import register_term, static_field
 
@@ -53,23 +53,23 @@ class RegulatedSurfaceCharge(WallCharge):
     binds: tuple = static_field()
 
     def face_charges(self, ctx):
+        """σ̃ solved on the wall faces only (their indices are structure), 0 on the others."""
         out = []
-        for axis, kind, distance, full in ((0, ctx.grid.zface_kind, ctx.grid.zface_distance, ctx.params.zface_charge),
-                                           (1, ctx.grid.rface_kind, ctx.grid.rface_distance, ctx.params.rface_charge)):
-            wall = np.asarray(kind) == FaceKind.WALL
-            log_c = beside_faces(ctx.grid, ctx.state.log_concentration, axis)
-            eps = beside_faces(ctx.grid, ctx.params.permittivity, axis)
-            step = distance / eps + self.stern
-            sigma = regulated_charge(jnp.where(wall, full, 0.0), log_c, step, ctx.params.valence,
+        kinds = (ctx.grid.zface_kind, ctx.grid.rface_kind)
+        fulls = (ctx.params.zface_charge, ctx.params.rface_charge)
+        for axis, kind, full, step in zip((0, 1), kinds, fulls, wall_steps(ctx.grid, ctx.params)):
+            wall = np.nonzero(np.asarray(kind) == FaceKind.WALL)
+            log_c = beside_faces(ctx.grid, ctx.state.log_concentration, axis)[(slice(None),) + wall]
+            sigma = regulated_charge(full[wall], log_c, step[wall] + self.stern, ctx.params.valence,
                                      self.log_affinity, np.asarray(self.binds))
-            out.append(sigma)
+            out.append(jnp.zeros_like(full).at[wall].set(sigma))
         return tuple(out)
 
 
 def _isotherm(sigma, full, log_c, step, valence, log_affinity, binds):
     """g(σ̃) and g'(σ̃) of the face equation (see the module docstring), elementwise over faces."""
-    z = valence[:, None, None]
-    exponent = jnp.where(binds[:, None, None], log_affinity[:, None, None] + log_c - z * step * sigma, -jnp.inf)
+    z, bound, affinity = valence[:, None], binds[:, None], log_affinity[:, None]  # (N, 1) against (N, faces)
+    exponent = jnp.where(bound, affinity + log_c - z * step * sigma, -jnp.inf)
     normalizer = jnp.logaddexp(0.0, jax.scipy.special.logsumexp(exponent, axis=0))
     theta = jnp.exp(exponent - normalizer)  # fractions of the bound states
     mean_z = jnp.sum(z * theta, axis=0)
@@ -82,8 +82,8 @@ def _isotherm(sigma, full, log_c, step, valence, log_affinity, binds):
 def regulated_charge(full, log_c, step, valence, log_affinity, binds):
     """σ̃ of every face: the root of g (module docstring) with exact (implicit) derivatives.
 
-    ``full``: σ̃_full (faces); ``log_c``: (N, faces) ln c̃ in the cell beside each face; ``step``:
-    b_f (faces); ``valence``, ``log_affinity``: (N,); ``binds``: (N,) bool (NumPy).
+    ``full``: σ̃_full (faces,); ``log_c``: (N, faces) ln c̃ in the cell beside each face; ``step``:
+    b_f (faces,); ``valence``, ``log_affinity``: (N,); ``binds``: (N,) bool (NumPy).
     """
     live = (full, log_c, step, valence, log_affinity)
     frozen = jax.tree_util.tree_map(jax.lax.stop_gradient, live)
