@@ -11,11 +11,22 @@ the pore permittivity flow through a solve.
   (J; × N_A for J/mol): the solvation energy lost in the lower permittivity of confined water;
 * hindered diffusion K_d(λ) and convection K_c(λ) in a cylinder (Dechadilok & Deen,
   Ind. Eng. Chem. Res. 45, 6953 (2006)); the pore diffusivity is K_d D, the convective flux
-  K_c c J_v (cylinders only: no slit correlation is implemented).
+  K_c c J_v (cylinders only: no slit correlation is implemented);
+* dehydration (off by default; not part of DSPM-DE): the shell model of Zwolak, Lagerqvist & Di
+  Ventra, Phys. Rev. Lett. 103, 128102 (2009) and Zwolak, Wilson & Di Ventra, J. Phys.: Condens.
+  Matter 22, 454126 (2010), ΔG_dehyd = f(r_pore) E_shell (J/mol): the first hydration shell, the
+  water between the bare radius r_b and the hydrated radius r_h about the ion on the pore's axis
+  (cylinder) or mid-plane (slit), carries E_shell = −ΔG_hyd (1 − r_b/r_h), its Born share of the
+  measured hydration energy ΔG_hyd (the field energy of a charge beyond radius r falls as 1/r; the
+  water beyond r_h is the Born term's), and the pore wall strips the fraction f of it that lies
+  outside the pore (:func:`shell_fraction_removed`): partial coordination, the ion keeps 1 − f of
+  its first shell. Zwolak et al. count the shell's surface at one radius, whose slope is infinite
+  where the pore meets it; counting the shell's volume between r_b and r_h makes f continuously
+  differentiable in r_pore (f = 0 and f' = 0 for r_pore ≥ r_h), so gradients exist at every radius.
 
 Together they give the ion's excess chemical potential inside the pore,
-μ^ex / kT = −ln Φ + ΔW / kT, which :class:`pnp.Membrane` applies in its pore cells
-(:func:`pore_transport`).
+μ^ex / kT = −ln Φ + ΔW / kT (+ ΔG_dehyd / RT), which :class:`pnp.Membrane` applies in its pore
+cells (:func:`pore_transport`).
 """
 
 from __future__ import annotations
@@ -64,12 +75,39 @@ def hindered_convection(ratio):
     return (1.0 + 3.867 * lam - 1.907 * lam**2 - 0.834 * lam**3) / (1.0 + 1.867 * lam - 0.741 * lam**2)
 
 
+def shell_fraction_removed(inner_radius, outer_radius, pore_radius, shape: str = "cylinder"):
+    """f: the volume fraction of the spherical shell inner_radius < ρ < outer_radius (m) about an ion
+    on the axis of a cylinder of radius ``pore_radius`` (or the mid-plane of a slit of half-width
+    ``pore_radius``) that lies beyond the wall; 0 when the pore is at least as wide as the shell.
+
+    The part of a ball of radius R outside the pore is (4π/3)(R² − a²)^{3/2} (cylinder: the sphere
+    with a bore of radius a removed) or (2π/3)(R − a)²(2R + a) (slit: two caps), zero for R ≤ a.
+    """
+    _check_shape(shape)
+    a = pore_radius
+
+    def beyond_wall(radius):  # the ball's volume beyond the wall, in units of 4π/3
+        gap = jnp.maximum(radius - a, 0.0)
+        if shape == "cylinder":
+            return (gap * (radius + a)) ** 1.5
+        return 0.5 * gap**2 * (2.0 * radius + a)
+
+    return (beyond_wall(outer_radius) - beyond_wall(inner_radius)) / (outer_radius**3 - inner_radius**3)
+
+
+def dehydration_energy(hydration_energy, bare_radius, hydrated_radius, pore_radius, shape: str = "cylinder"):
+    """ΔG_dehyd (J/mol) = −ΔG_hyd (1 − r_b/r_h) f(r_pore): the share of the first hydration shell's
+    energy that the pore strips (module docstring); ΔG_hyd in J/mol (negative), radii in m."""
+    shell = -hydration_energy * (1.0 - bare_radius / hydrated_radius)
+    return shell * shell_fraction_removed(bare_radius, hydrated_radius, pore_radius, shape)
+
+
 @dataclasses.dataclass(frozen=True)
 class PoreTransport:
     """Per-ion pore numbers, in the electrolyte's species order.
 
     Attributes:
-      excess_potential: μ_i^ex inside the pore (J/mol): −RT ln Φ_i + ΔW_i.
+      excess_potential: μ_i^ex inside the pore (J/mol): −RT ln Φ_i + ΔW_i (+ ΔG_dehyd,i).
       diffusion_hindrance: K_d,i (D_pore = K_d D).
       convection_hindrance: K_c,i (convective flux K_c c J_v).
       permittivity: ε_pore, the relative permittivity of the pore (Poisson and Born).
@@ -104,20 +142,24 @@ def ion_radii(ions, choice) -> list[float]:
 
 def pore_transport(ions, temperature, bulk_permittivity, *, pore_radius=None, pore_permittivity=None,
                    shape="cylinder", ion_radius="stokes", steric=True, dielectric=True,
-                   hindrance=True) -> PoreTransport:
+                   hindrance=True, dehydration=False) -> PoreTransport:
     """The DSPM-DE pore terms of ``ions`` (a sequence of :class:`~pnp.Ion`) in a pore of radius
     (cylinder) or half-width (slit) ``pore_radius`` (m). Each term can be switched off
     (``steric``, ``dielectric``, ``hindrance`` — the last covers K_d and K_c); without a pore
     radius only the dielectric term can act, and without a ``pore_permittivity`` (default: the
-    bulk one) it vanishes.
+    bulk one) it vanishes. ``dehydration`` adds the shell model (module docstring) from each ion's
+    bare and hydrated radii and hydration energy, whatever ``ion_radius`` chooses for the others.
 
     Raises:
       ValueError: an ion at least as large as the pore (λ ≥ 1: it cannot enter; the message
-        names the ion and both radii), a non-positive pore permittivity, an unknown shape, or
-        hindrance in a slit.
+        names the ion and both radii), a non-positive pore permittivity, an unknown shape,
+        hindrance in a slit, dehydration without a pore radius, an ion without the data the
+        shell model needs, or a pore narrower than a bare ion.
     """
     _check_shape(shape)
     sized = pore_radius is not None
+    if dehydration and not sized:
+        raise ValueError("dehydration needs a pore_radius (the shell model strips the water beyond the pore wall)")
     if sized and hindrance and shape != "cylinder":
         raise ValueError("the hindrance factors K_d, K_c are the Dechadilok–Deen cylinder correlations; "
                          "for a slit pass hindrance=False (or give a hindered diffusivity yourself)")
@@ -146,8 +188,27 @@ def pore_transport(ions, temperature, bulk_permittivity, *, pore_radius=None, po
     if dielectric:
         valence = jnp.asarray([float(ion.charge) for ion in ions])
         mu = mu + born_energy(valence, jnp.asarray(radii), eps_pore, bulk_permittivity)
+    if dehydration:
+        mu = mu + _dehydration(ions, pore_radius, known_pore, shape)
     return PoreTransport(excess_potential=mu, diffusion_hindrance=kd, convection_hindrance=kc,
                          permittivity=eps_pore)
+
+
+def _dehydration(ions, pore_radius, known_pore, shape):
+    """ΔG_dehyd of each ion (J/mol), after checking that the shell model has its data."""
+    fields = ("bare_radius", "hydrated_radius", "hydration_energy")
+    data = []
+    for ion in ions:
+        missing = [field for field in fields if getattr(ion, field) is None]
+        if missing:
+            raise ValueError(f"dehydration needs the {', '.join(missing)} of ion {ion.name!r}; give "
+                             f"pnp.Ion(..., {', '.join(f'{m}=...' for m in missing)}) or switch dehydration off")
+        if known_pore is not None and ion.bare_radius >= known_pore:
+            raise ValueError(f"ion {ion.name!r}: the pore (radius {float(known_pore) * 1e9:.4g} nm) is narrower than "
+                             f"the bare ion (radius {ion.bare_radius * 1e9:.4g} nm); widen the pore")
+        data.append([getattr(ion, field) for field in fields])
+    bare, hydrated, energy = (jnp.asarray(column) for column in zip(*data))
+    return dehydration_energy(energy, bare, hydrated, pore_radius, shape)
 
 
 def _check_shape(shape):

@@ -109,7 +109,9 @@ class Membrane:
     ``pore_permittivity`` against the bath's (``dielectric``; ε_pore is also Poisson's permittivity
     there) and the hindrance factors K_d, K_c (``hindrance``). ``ion_radius`` chooses the radius in
     λ = r_ion / r_pore and in the Born energy: "stokes" (default, as DSPM-DE), "hydrated", "bare",
-    or a mapping ion name → radius in m (the others keep Stokes radii). Without a pore radius the
+    or a mapping ion name → radius in m (the others keep Stokes radii). ``dehydration`` (off by
+    default, not part of DSPM-DE) adds the hydration-shell cost of :func:`pnp.pore.dehydration_energy`
+    from each ion's bare and hydrated radii and hydration energy. Without a pore radius the
     membrane is a homogeneous ion-exchange phase (plain TMS/PNP), and a ``pore_permittivity``
     alone adds the Born term only.
     """
@@ -124,6 +126,7 @@ class Membrane:
     steric: bool = True
     dielectric: bool = True
     hindrance: bool = True
+    dehydration: bool = False
 
     def __post_init__(self):
         require_positive("Membrane", thickness=self.thickness)
@@ -147,7 +150,7 @@ class Membrane:
         return pore_transport(electrolyte.ions, electrolyte.temperature, electrolyte.relative_permittivity,
                               pore_radius=self.pore_radius, pore_permittivity=self.pore_permittivity,
                               shape=self.pore_shape, ion_radius=self.ion_radius, steric=self.steric,
-                              dielectric=self.dielectric, hindrance=self.hindrance)
+                              dielectric=self.dielectric, hindrance=self.hindrance, dehydration=self.dehydration)
 
     def layout(self, debye: DebyeLengths, mesh: Mesh, scales: Scales) -> LineLayout:
         thickness = known_length(self.thickness, "Membrane", "thickness")
