@@ -78,14 +78,36 @@ class Nanofiltration:
 
     @property
     def rejection(self) -> dict:
-        """Rejection R_i = 1 − c_i,permeate / c_i,feed (negative: the permeate is enriched)."""
-        return {name: 1.0 - cp / cf for name, cp, cf in
-                zip(self.species, self.permeate.concentrations, self.feed.concentrations)}
+        """Observed rejection R_obs,i = 1 − c_i,permeate / c_i,feed (negative: the permeate is enriched)."""
+        return _rejection(self.species, self.permeate.concentrations, self.feed.concentrations)
+
+    @property
+    def mouth(self) -> dict:
+        """c_m: the feed-side solution at the pore mouth, outside the entrance double layer (mol/m³;
+        :func:`pnp.quantity.entrance_concentrations`). It differs from the feed by the concentration
+        polarization of the membrane's bath layer (none when that layer is only the double layer)."""
+        return dict(zip(self.species, self._entrance[0]))
+
+    @property
+    def real_rejection(self) -> dict:
+        """Real rejection R_real,i = 1 − c_i,permeate / c_i,m, against the pore mouth (:attr:`mouth`)."""
+        return _rejection(self.species, self.permeate.concentrations, self._entrance[0])
 
     def separation_factor(self, a, b):
         """S_a/b = (c_a,permeate / c_a,feed) / (c_b,permeate / c_b,feed) (> 1: ``a`` passes more)."""
         return quantity.selectivity(self.permeate.concentrations, self.feed.concentrations, self._index(a),
                                     self._index(b))
+
+    def selectivity_split(self, a, b) -> dict:
+        """S_a/b and its stages "polarization" × "partition" (entry) × "transport" (inside and exit)
+        (:func:`pnp.quantity.selectivity_split`; their product is S)."""
+        mouth, pore = self._entrance
+        return quantity.selectivity_split(self.permeate.concentrations, self.feed.concentrations, mouth, pore,
+                                          self._index(a), self._index(b))
+
+    @property
+    def _entrance(self):
+        return quantity.entrance_concentrations(self.solution.problem, self.solution.state)
 
     def _index(self, ion) -> int:
         from .problem import _species_index
@@ -216,6 +238,10 @@ class _Equations:
                 pass
             t *= 0.5
         return None
+
+
+def _rejection(species, permeate, reference) -> dict:
+    return {name: 1.0 - cp / c for name, cp, c in zip(species, permeate, reference)}
 
 
 def _twice(result):

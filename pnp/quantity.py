@@ -23,7 +23,7 @@ import numpy as np
 
 from .constants import FARADAY
 from .grid.mesh import FaceKind
-from .physics.electrostatics import WallCharge, wall_steps
+from .physics.electrostatics import WallCharge, space_charge, wall_steps
 from .physics.faces import beside_faces
 from .physics.model import System
 from .physics.term import Context
@@ -84,6 +84,69 @@ def transference_numbers(problem, state):
 def selectivity(flux, feed, ion: int, other: int):
     """Separation factor S = (J_ion / J_other) / (c_ion / c_other) of the feed concentrations."""
     return (flux[ion] / flux[other]) / (feed[ion] / feed[other])
+
+
+ELECTRONEUTRAL = 1e-6  # |Σ z_i c_i + X| / Σ |z_i| c_i below which a cell lies outside the double layers
+
+
+def entrance_concentrations(problem, state):
+    """The feed-side (left) entrance of a 1D membrane: (c_mouth, c_pore), mol/m³, (N,) each.
+
+    * c_mouth — the solution at the pore mouth (c_m of the review's real rejection): the feed-side
+      solution cell nearest the membrane that lies outside the entrance double layer, i.e. whose
+      space charge is below ``ELECTRONEUTRAL`` of its ionic charge Σ|z_i|c_i; the left bath itself
+      when the double layer reaches it. With a bath layer thicker than the double layer (an
+      unstirred layer) it carries the concentration polarization.
+    * c_pore — the pore solution just past the entrance's Donnan layer: the first membrane cell
+      that is electroneutral with the fixed charge, by the same measure; where no cell is
+      (overlapping double layers, no Donnan plateau), the most nearly neutral cell of the
+      membrane's feed half.
+
+    The cells are chosen on values (no derivative flows through the choice); the concentrations
+    are differentiable.
+
+    Raises:
+      ValueError: the problem is not a 1D membrane (its discretization has no pore cells).
+    """
+    inside = problem.discretization.pore_cells
+    if inside is None or problem.grid.shape[1] != 1:
+        raise ValueError("entrance concentrations are defined for 1D membranes (pnp.Membrane); got a "
+                         f"{problem.grid.shape[0]}×{problem.grid.shape[1]} grid without membrane cells")
+    inside = np.asarray(inside[:, 0]) > 0
+    cells_c = jnp.exp(state.log_concentration)  # (N, nz, 1)
+    ionic = jnp.einsum("i,i...->...", jnp.abs(problem.parameters.valence), cells_c)
+    charge = jax.lax.stop_gradient(jnp.abs(space_charge(cells_c, problem.parameters)) / ionic)[:, 0]
+    c = cells_c[:, :, 0]
+    neutral = charge <= ELECTRONEUTRAL
+    cells = np.arange(inside.size)
+    first, last = cells[inside][0], cells[inside][-1]
+    before = neutral & jnp.asarray(cells < first)
+    mouth_cell = jnp.max(jnp.where(before, cells, -1))
+    c_ref = problem.scales.concentration
+    c_mouth = jnp.where(mouth_cell >= 0, c[:, jnp.maximum(mouth_cell, 0)], problem.parameters.left_concentration)
+    feed_half = jnp.asarray(inside & (cells <= (first + last) // 2))
+    plateau = neutral & feed_half
+    pore_cell = jnp.where(jnp.any(plateau), jnp.argmax(plateau), jnp.argmin(jnp.where(feed_half, charge, jnp.inf)))
+    return c_mouth * c_ref, c[:, pore_cell] * c_ref
+
+
+def selectivity_split(flux, feed, mouth, pore, ion: int, other: int) -> dict:
+    """S = (J_ion/J_other)/(c_ion/c_other) of the feed, as the product of its three stages (each a
+    ratio ion : other, > 1 favouring ``ion``):
+
+    * "polarization" = (c_m,ion/c_f,ion)/(c_m,other/c_f,other), feed bath → pore mouth;
+    * "partition" = (c_pore,ion/c_m,ion)/(c_pore,other/c_m,other), the entry (Donnan, steric,
+      dielectric, dehydration);
+    * "transport" = (J_ion/c_pore,ion)/(J_other/c_pore,other), across the pore and out of it
+      (hindered diffusion, migration, convection and the exit).
+
+    ``mouth`` and ``pore`` are :func:`entrance_concentrations`; "selectivity" is their product, S.
+    """
+    def ratio(numerator, denominator):
+        return (numerator[ion] / denominator[ion]) / (numerator[other] / denominator[other])
+
+    stages = {"polarization": ratio(mouth, feed), "partition": ratio(pore, mouth), "transport": ratio(flux, pore)}
+    return {**stages, "selectivity": selectivity(flux, feed, ion, other)}
 
 
 def rectification(current_plus, current_minus):

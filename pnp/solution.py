@@ -115,6 +115,15 @@ class Solution:
         z, r, sigma = quantity.surface_charge(self.problem, self.state)
         return z, r, _out(sigma)
 
+    def selectivity_split(self, ion: str, other: str) -> dict:
+        """S = (J_ion/J_other)/(c_ion/c_other) of the left (feed) bath through a 1D membrane, and its
+        stages "polarization", "partition" (entry) and "transport" (inside and exit), whose product
+        it is (:func:`pnp.quantity.selectivity_split`)."""
+        mouth, pore = quantity.entrance_concentrations(self.problem, self.state)
+        split = quantity.selectivity_split(quantity.fluxes(self.problem, self.state), self.problem.left.concentrations,
+                                           mouth, pore, self.problem.species(ion), self.problem.species(other))
+        return {stage: _out(value) for stage, value in split.items()}
+
     @property
     def transference_numbers(self) -> dict[str, float]:
         """t_i = F z_i J_i / I through the mid cross-section (Σ t_i = 1; undefined at I = 0)."""
