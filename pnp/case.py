@@ -53,7 +53,10 @@ Geometry fields by kind (all required unless marked optional):
 * ``cone``: tip_radius, base_radius, length, surface_charge (tip on the left, tip ≤ base);
 * ``slit``: height (full), length, surface_charge (planar: results per metre of depth);
 * ``membrane``: thickness, fixed_charge (e.g. "-100 mM", negative for cation exchange),
-  bath_layer (optional) — 1D, results per m²;
+  bath_layer (optional) — 1D, results per m²; optional pore terms (:class:`pnp.Membrane`):
+  pore_radius (e.g. "0.5 nm"), pore_permittivity (a plain number, e.g. 40.0), the switches
+  steric, dielectric, hindrance, dehydration (true/false) and the choices pore_shape
+  ("cylinder", "slit") and ion_radius ("stokes", "hydrated", "bare");
 * ``wall``: surface_charge, length (optional) — 1D charged wall facing one bath; no
   ``[right]``, and the voltage (if given) must be 0.
 
@@ -97,6 +100,7 @@ from .geometry import ChargedWall, Cone, Cylinder, Membrane, Mesh, Reservoirs, S
 from .ions import ION_DATABASE, Ion, get_ion
 from .conditions import Conditions
 from .linalg.registry import methods
+from .pore import ION_RADII, PORE_SHAPES
 from .solver import NewtonOptions
 from .units import parse_quantity
 
@@ -105,12 +109,17 @@ KINDS: dict[str, dict[str, str]] = {
     "cone": {"tip_radius": "length", "base_radius": "length", "length": "length",
              "surface_charge": "surface_charge"},
     "slit": {"height": "length", "length": "length", "surface_charge": "surface_charge"},
-    "membrane": {"thickness": "length", "fixed_charge": "fixed_charge", "bath_layer": "length"},
+    "membrane": {"thickness": "length", "fixed_charge": "fixed_charge", "bath_layer": "length",
+                 "pore_radius": "length", "pore_permittivity": "dimensionless"},
     "wall": {"surface_charge": "surface_charge", "length": "length"},
 }
 """Geometry kinds and their fields (name → dimension)."""
 
-OPTIONAL_FIELDS = {"membrane": {"bath_layer"}, "wall": {"length"}}
+OPTIONAL_FIELDS = {"membrane": {"bath_layer", "pore_radius", "pore_permittivity"}, "wall": {"length"}}
+MEMBRANE_SWITCHES = ("steric", "dielectric", "hindrance", "dehydration")
+"""True/false keys of a membrane's pore terms (defaults: those of :class:`pnp.Membrane`)."""
+MEMBRANE_CHOICES = {"pore_shape": PORE_SHAPES, "ion_radius": ION_RADII}
+"""Text keys of a membrane's pore terms and their allowed values."""
 CHANNEL_KINDS = ("cylinder", "cone", "slit")
 _EXAMPLES = {
     "radius": '"5 nm"', "tip_radius": '"10 nm"', "base_radius": '"200 nm"', "length": '"1 um"',
@@ -345,6 +354,26 @@ def _describe_bath(table: Mapping) -> str:
 
 
 # ---------------------------------------------------------------------- parsing
+def _pore_options(table: Mapping) -> dict:
+    """The switches and choices of a membrane's pore terms given in [geometry] (checked)."""
+    options = {}
+    for key in MEMBRANE_SWITCHES:
+        if key in table:
+            if not isinstance(table[key], bool):
+                raise ValueError(f"geometry.{key} = {table[key]!r} must be true or false")
+            options[key] = table[key]
+    for key, allowed in MEMBRANE_CHOICES.items():
+        if key in table:
+            if table[key] not in allowed:
+                raise ValueError(f"geometry.{key} = {table[key]!r} is unknown; use one of "
+                                 f"{', '.join(repr(a) for a in allowed)}")
+            options[key] = table[key]
+    if options and "pore_radius" not in table and "pore_permittivity" not in table:
+        raise ValueError(f"geometry.{next(iter(options))} only acts on pore terms; give geometry.pore_radius "
+                         "(e.g. pore_radius = \"0.5 nm\") or geometry.pore_permittivity, or remove it")
+    return options
+
+
 def _check_keys(table: Mapping, section: str, allowed, what: str = "") -> None:
     for key in table:
         if key not in allowed:
@@ -392,7 +421,8 @@ def _build(case: Case) -> Setup:
     if kind not in KINDS:
         raise ValueError(f"geometry.kind = {kind!r} is unknown; use one of {', '.join(KINDS)}")
     fields = KINDS[kind]
-    _check_keys(geometry_table, "geometry", ("kind",) + tuple(fields), f" for kind = {kind!r}")
+    options = (*MEMBRANE_SWITCHES, *MEMBRANE_CHOICES) if kind == "membrane" else ()
+    _check_keys(geometry_table, "geometry", ("kind",) + tuple(fields) + options, f" for kind = {kind!r}")
     values = {
         key: _quantity(geometry_table, "geometry", key, dimension,
                        required=key not in OPTIONAL_FIELDS.get(kind, ()),
@@ -442,7 +472,9 @@ def _build(case: Case) -> Setup:
         elif kind == "slit":
             geometry = Slit(values["height"], values["length"], values["surface_charge"], reservoirs)
         elif kind == "membrane":
-            geometry = Membrane(values["thickness"], values["fixed_charge"], values["bath_layer"])
+            geometry = Membrane(values["thickness"], values["fixed_charge"], values["bath_layer"],
+                                pore_radius=values["pore_radius"], pore_permittivity=values["pore_permittivity"],
+                                **_pore_options(geometry_table))
         else:
             geometry = ChargedWall(values["surface_charge"], values["length"])
     except ValueError as error:

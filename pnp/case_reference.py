@@ -16,6 +16,7 @@ import dataclasses
 from . import case, case_sweep, guards, units
 from .electrolyte import SALTS
 from .constants import DEFAULT_TEMPERATURE, WATER_RELATIVE_PERMITTIVITY
+from .geometry import Membrane
 from .geometry.base import Mesh
 from .ions import ION_DATABASE
 from .linalg.registry import methods
@@ -56,6 +57,14 @@ DESCRIPTIONS: dict[str, str] = {
     "geometry.thickness": "membrane thickness (1D; results per m²)",
     "geometry.fixed_charge": "membrane fixed charge X in mol/m³ of elementary charges (negative: cation exchange)",
     "geometry.bath_layer": "bath layer resolved on each side of the membrane",
+    "geometry.pore_radius": "pore radius (cylinder) or half-width (slit): switches on the pore terms of pnp.Membrane",
+    "geometry.pore_permittivity": "ε_r of the pore water (Born energy against the bath's, and Poisson's ε inside)",
+    "geometry.steric": "steric partition Φ(λ), λ = r_ion/r_pore",
+    "geometry.dielectric": "Born energy of the pore permittivity",
+    "geometry.hindrance": "hindered diffusion K_d and convection K_c (Dechadilok–Deen)",
+    "geometry.dehydration": "hydration-shell cost of a pore narrower than the hydrated ion (Zwolak et al.)",
+    "geometry.pore_shape": "pore geometry of the pore terms",
+    "geometry.ion_radius": "the ion radius in λ and in the Born energy",
     "reservoirs.enabled": "false puts the baths directly at the pore ends (long-channel limits)",
     "reservoirs.radius": "reservoir radius (must exceed the channel mouth radius)",
     "reservoirs.length": "reservoir length on each side",
@@ -110,6 +119,13 @@ def keys() -> list[Key]:
             default = "required" + (f" (optional for {', '.join(optional)})" if optional else "")
             out.append(Key("geometry", name, dimension, default, _RANGES.get(dimension, ""),
                            f"{DESCRIPTIONS['geometry.' + name]} [{', '.join(kinds)}]"))
+    switches = {f.name: f.default for f in dataclasses.fields(Membrane)}
+    for name in case.MEMBRANE_SWITCHES:
+        out.append(Key("geometry", name, "bool", str(switches[name]).lower(), "",
+                       f"{DESCRIPTIONS['geometry.' + name]} [membrane, with pore terms]"))
+    for name, allowed in case.MEMBRANE_CHOICES.items():
+        out.append(Key("geometry", name, "text", f'"{switches[name]}"', ", ".join(f'"{a}"' for a in allowed),
+                       f"{DESCRIPTIONS['geometry.' + name]} [membrane, with pore terms]"))
     out.append(Key("reservoirs", "enabled", "bool", "true", "", DESCRIPTIONS["reservoirs.enabled"]))
     for name, dimension in case._RESERVOIR_FIELDS.items():
         out.append(Key("reservoirs", name, dimension, _RESERVOIR_DEFAULTS[name], _RANGES.get(dimension, ""),

@@ -169,3 +169,48 @@ def test_from_file_names_the_file(tmp_path):
         Case.from_file(path)
     with pytest.raises(FileNotFoundError, match="missing.toml"):
         Case.from_file(tmp_path / "missing.toml")
+
+
+PORE = """
+[geometry]
+kind = "membrane"
+thickness = "1 um"
+fixed_charge = "-50 mM"
+pore_radius = "0.42 nm"
+pore_permittivity = 40.0
+dehydration = true
+ion_radius = "hydrated"
+[electrolyte]
+salts = { LiCl = "30 mM", MgCl2 = "100 mM" }
+[voltage]
+values = ["0 V"]
+"""
+
+
+def test_membrane_pore_terms_from_a_case_file():
+    """The pore keys build exactly the pnp.Membrane of the same arguments (the rest at its defaults)."""
+    case = Case.from_text(PORE)
+    assert case.build().geometry == pnp.Membrane(1e-6, -50.0, pore_radius=0.42e-9, pore_permittivity=40.0,
+                                                 dehydration=True, ion_radius="hydrated")
+    assert Case.from_text(case.to_toml_text()) == case
+    radii = [point.case.build().geometry.pore_radius for point in Case.from_text(
+        PORE + '[sweep]\n"geometry.pore_radius" = ["0.4 nm", "0.5 nm"]\n').points()]
+    assert radii == pytest.approx([0.4e-9, 0.5e-9])
+
+
+@pytest.mark.parametrize("old, new, message", [
+    ("dehydration = true", 'dehydration = "yes"', r"geometry\.dehydration = 'yes' must be true or false"),
+    ('ion_radius = "hydrated"', 'ion_radius = "ionic"', r"geometry\.ion_radius = 'ionic' is unknown; use one of "
+                                                         r"'stokes', 'hydrated', 'bare'"),
+    ("pore_permittivity = 40.0", 'pore_permittivity = "40"', r"geometry\.pore_permittivity .*plain number"),
+    ("pore_permittivity = 40.0", "pore_permittivity = -4.0", r"pore_permittivity"),
+    ('pore_radius = "0.42 nm"\npore_permittivity = 40.0\n', "",
+     r"geometry\.dehydration only acts on pore terms; give geometry\.pore_radius"),
+    ('kind = "membrane"\nthickness = "1 um"\nfixed_charge = "-50 mM"',
+     'kind = "cylinder"\nradius = "5 nm"\nlength = "50 nm"\nsurface_charge = "-0.02 C/m^2"',
+     r"unknown field geometry\.pore_radius for kind = 'cylinder'"),
+])
+def test_bad_pore_keys_name_the_field(old, new, message):
+    assert old in PORE
+    with pytest.raises(ValueError, match=message):
+        Case.from_text(PORE.replace(old, new)).build()
