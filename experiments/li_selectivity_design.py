@@ -76,13 +76,6 @@ def scan(study: D.DesignSpace, length: float, radii, charges, other: str):
     return s_table, j_table
 
 
-def pareto_front(s, j):
-    """Indices of the non-dominated points (higher S and higher J_Li are both better), by J."""
-    points = np.flatnonzero(np.isfinite(s) & np.isfinite(j))
-    front = [k for k in points if not np.any((s[points] >= s[k]) & (j[points] >= j[k])
-                                             & ((s[points] > s[k]) | (j[points] > j[k])))]
-    return np.array(sorted(front, key=lambda k: j[k]))
-
 
 def final_profiles(design: D.ChannelDesign, feed, permeate, mesh):
     d = design.as_floats()
@@ -120,7 +113,7 @@ def run(case: str, quick: bool, output: str) -> dict:
     s_table, j_table = scan(study, best["length"], radii, charges, other)
     scan_s = time.perf_counter() - begin
     s_flat, j_flat = s_table.ravel(), j_table.ravel()
-    front = pareto_front(s_flat, j_flat)
+    front = D.pareto_front(s_flat, j_flat)
     feasible = np.isfinite(s_flat) & (j_flat >= j_best * (1 - 1e-3))
     s_front_at_optimum = float(s_flat[feasible].max()) if feasible.any() else float("nan")
     gap = s_front_at_optimum / s_best - 1.0  # > 0: a scanned design beats the optimum at ≥ its flux

@@ -13,7 +13,8 @@ Pieces, each a pure function or a small frozen data class:
 * :class:`Transform` — unconstrained θ ↔ physical design: radii and length through
   ``exp`` (positive; base = tip + exp(θ) keeps tip ≤ base), σ = σ_max·tanh(θ) (bounded).
 * Objectives (:func:`separation_factor`, :func:`ion_flux`) and :func:`penalized` (maximize S
-  subject to a minimum flux: the permeability/selectivity trade-off) — loss functions of
+  subject to a minimum flux: the permeability/selectivity trade-off; :func:`pareto_front` of a
+  scan) — loss functions of
   (space, design, guess); any function of that form built on :meth:`DesignSpace.solution`
   works too (current, conductance, transference numbers).
 * :func:`optimize` — an optax loop with a monotone safeguard (a step that does not lower
@@ -231,6 +232,17 @@ def penalized(ion: str, other: str, min_flux: float, weight: float = 10.0) -> Ca
         return -jnp.log(s) + weight * shortfall**2
 
     return loss
+
+
+def pareto_front(selectivity, flux) -> np.ndarray:
+    """Indices of the non-dominated designs among 1D arrays ``selectivity`` and ``flux`` (higher is
+    better in both; NaN and non-positive fluxes are left out), sorted by flux: the permeability /
+    selectivity trade-off of a scan."""
+    s, j = np.asarray(selectivity), np.asarray(flux)
+    points = np.flatnonzero(np.isfinite(s) & np.isfinite(j) & (j > 0))
+    front = [k for k in points if not np.any((s[points] >= s[k]) & (j[points] >= j[k])
+                                             & ((s[points] > s[k]) | (j[points] > j[k])))]
+    return np.array(sorted(front, key=lambda k: j[k]), dtype=int)
 
 
 # ------------------------------------------------------------------------------------------

@@ -144,3 +144,13 @@ def test_same_valence_selectivity_is_the_diffusivity_ratio():
     s = float(D.separation_factor(space, start, space.solve(start), "Li+", "Na+"))
     li, na = feed.names.index("Li+"), feed.names.index("Na+")
     assert s == pytest.approx(feed.diffusivities[li] / feed.diffusivities[na], rel=1e-8)
+
+
+def test_pareto_front_keeps_exactly_the_non_dominated_designs():
+    """(S, J): (3, 1) and (1, 3) and (2, 2) trade off; (1, 1) and (2, 1.5) are dominated; NaN and
+    J ≤ 0 are left out; the front comes sorted by flux."""
+    from pnp.design import pareto_front
+
+    s = np.array([1.0, 3.0, 2.0, 1.0, 2.0, np.nan, 9.0])
+    j = np.array([3.0, 1.0, 2.0, 1.0, 1.5, 5.0, 0.0])
+    np.testing.assert_array_equal(pareto_front(s, j), [1, 2, 0])
