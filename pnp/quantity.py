@@ -31,7 +31,7 @@ from .physics.transport import species_flux_terms
 from .solver.newton import NewtonOptions
 from .solver.secant import SecantResult, secant
 from .steady import solve_system
-from .tracing import concrete_tree
+from .tracing import concrete, concrete_tree
 
 
 def context(problem, state) -> Context:
@@ -103,7 +103,7 @@ def entrance_concentrations(problem, state):
       membrane's feed half.
 
     The cells are chosen on values (no derivative flows through the choice); the concentrations
-    are differentiable.
+    are differentiable (jax.grad, jax.jacfwd; not under jax.jit, which hides the values).
 
     Raises:
       ValueError: the problem is not a 1D membrane (its discretization has no pore cells).
@@ -112,7 +112,11 @@ def entrance_concentrations(problem, state):
     if inside is None or problem.grid.shape[1] != 1:
         raise ValueError("entrance concentrations are defined for 1D membranes (pnp.Membrane); got a "
                          f"{problem.grid.shape[0]}×{problem.grid.shape[1]} grid without membrane cells")
-    inside = np.asarray(inside[:, 0]) > 0
+    inside = concrete(inside[:, 0])  # membership moves with a traced thickness: its primal value
+    if inside is None:
+        raise ValueError("entrance concentrations choose cells by value: call them outside jax.jit/vmap "
+                         "(jax.grad and jax.jacfwd work)")
+    inside = inside > 0
     cells_c = jnp.exp(state.log_concentration)  # (N, nz, 1)
     ionic = jnp.einsum("i,i...->...", jnp.abs(problem.parameters.valence), cells_c)
     charge = jax.lax.stop_gradient(jnp.abs(space_charge(cells_c, problem.parameters)) / ionic)[:, 0]
