@@ -14,7 +14,7 @@ full ``pnp.nanofiltration`` (permeate search, after a first call that compiles).
 charges −100…+100 mol/m³, ε_p = 40, dehydration), 50 mV across feed | feed/2, solved by
 :func:`pnp.batch.solve_designs` (groups of 64 by distance from the middle design) against the same
 designs solved one by one with :func:`pnp.steady.solve_system`, each from its predecessor's state
-(same order, same frozen mesh) — designs/s for both, measured after a compiling first pass.
+in the order solve_designs takes them (by distance from the middle design; same frozen mesh) — designs/s for both, measured after a compiling first pass.
 
 Usage:
   python benchmarks/pore_terms.py [--repeats 20] [--device gpu]
@@ -34,7 +34,7 @@ from tapered_fluxes import step_time
 
 import pnp
 from pnp import quantity
-from pnp.batch import solve_designs
+from pnp.batch import design_distance, solve_designs
 from pnp.problem import build_problem
 from pnp.steady import check, solve_system
 from pnp.validation_problems import dspmde_feed, dspmde_membrane
@@ -74,12 +74,14 @@ def measure_scan(radii: int = 16, charges: int = 16, group_size: int = 64) -> di
         return solve_designs(origin.grid, parameters, origin.parameters, origin_state, group_size=group_size,
                              model=origin.model)
 
+    order = np.argsort(design_distance(parameters, origin.parameters), kind="stable")  # solve_designs' order
+
     def one_by_one():
-        states, state = [], origin_state
-        for problem in problems:
-            state, result = solve_system(problem.system, state)
+        states, state = [None] * len(problems), origin_state
+        for k in order:
+            state, result = solve_system(problems[k].system, state)
             check(result)
-            states.append(state)
+            states[k] = state
         return states
 
     print(f"design scan: {len(problems)} designs, batched (compiling pass) …", file=sys.stderr, flush=True)

@@ -370,7 +370,7 @@ def _pore_options(table: Mapping) -> dict:
             options[key] = table[key]
     if options and "pore_radius" not in table and "pore_permittivity" not in table:
         raise ValueError(f"geometry.{next(iter(options))} only acts on pore terms; give geometry.pore_radius "
-                         "(e.g. pore_radius = \"0.5 nm\") or geometry.pore_permittivity, or remove it")
+                         "(e.g. pore_radius = \"0.5 nm\"), or remove it")
     return options
 
 
@@ -493,6 +493,11 @@ def _build(case: Case) -> Setup:
             raise ValueError("[right] does not apply to geometry.kind = 'wall' (a wall faces one bath); "
                              "remove the [right] section")
         right = _electrolyte(case.right, "right", like=left)
+    if kind == "membrane":
+        try:  # the pore terms meet the ions here: an ion as large as the pore fails now, not mid-run
+            geometry.pore_transport(left)
+        except ValueError as error:
+            raise ValueError(f"[geometry] (kind = 'membrane') with the ions of [electrolyte]: {error}") from None
 
     # voltages
     voltages, zero_current = _voltages(case.voltage, kind, right)

@@ -116,7 +116,8 @@ def keys() -> list[Key]:
             seen.add(name)
             kinds = [k for k, f in case.KINDS.items() if name in f]
             optional = [k for k in kinds if name in case.OPTIONAL_FIELDS.get(k, ())]
-            default = "required" + (f" (optional for {', '.join(optional)})" if optional else "")
+            default = ("optional" if optional == kinds else
+                       "required" + (f" (optional for {', '.join(optional)})" if optional else ""))
             out.append(Key("geometry", name, dimension, default, _RANGES.get(dimension, ""),
                            f"{DESCRIPTIONS['geometry.' + name]} [{', '.join(kinds)}]"))
     switches = {f.name: f.default for f in dataclasses.fields(Membrane)}

@@ -86,52 +86,62 @@ def selectivity(flux, feed, ion: int, other: int):
     return (flux[ion] / flux[other]) / (feed[ion] / feed[other])
 
 
-ELECTRONEUTRAL = 1e-6  # |Σ z_i c_i + X| / Σ |z_i| c_i below which a cell lies outside the double layers
+ELECTRONEUTRAL = 1e-4  # a cell is outside a double layer where its charge ratio is below this fraction of the layer's peak
+NEUTRAL_FLOOR = 1e-9  # ... or below this absolute charge ratio (round-off of a neutral solution)
 
 
 def entrance_concentrations(problem, state):
     """The feed-side (left) entrance of a 1D membrane: (c_mouth, c_pore), mol/m³, (N,) each.
 
-    * c_mouth — the solution at the pore mouth (c_m of the review's real rejection): the feed-side
-      solution cell nearest the membrane that lies outside the entrance double layer, i.e. whose
-      space charge is below ``ELECTRONEUTRAL`` of its ionic charge Σ|z_i|c_i; the left bath itself
-      when the double layer reaches it. With a bath layer thicker than the double layer (an
-      unstirred layer) it carries the concentration polarization.
-    * c_pore — the pore solution just past the entrance's Donnan layer: the first membrane cell
-      that is electroneutral with the fixed charge, by the same measure; where no cell is
-      (overlapping double layers, no Donnan plateau), the most nearly neutral cell of the
-      membrane's feed half.
+    Each cell has a charge ratio |Σ z_i c_i + X| / Σ |z_i| c_i; the entrance's two double layers
+    (solution side and membrane side) are where it is large. A cell lies outside a layer when its
+    ratio is below ``ELECTRONEUTRAL`` × that layer's peak ratio (or below ``NEUTRAL_FLOOR``):
+
+    * c_mouth — the solution at the pore mouth (c_m of the review's real rejection): the last
+      solution cell before the membrane outside the solution-side layer (the first cell of the
+      grid where none is). It carries the concentration polarization of the bath layer: of an
+      unstirred layer when ``bath_layer`` is one, else of the numerical bath layer the mesh puts
+      before the membrane (10 Debye lengths of the most dilute bath by default).
+    * c_pore — the pore solution just past the Donnan layer: the first membrane cell of the feed
+      half outside the membrane-side layer; where none is (overlapping double layers), the most
+      nearly neutral cell of the feed half.
 
     The cells are chosen on values (no derivative flows through the choice); the concentrations
-    are differentiable (jax.grad, jax.jacfwd; not under jax.jit, which hides the values).
+    are differentiable, also under jax.jit and vmap — except for a membrane whose thickness or
+    bath layer is traced under jit/vmap (its cells then have no values to choose by).
 
     Raises:
-      ValueError: the problem is not a 1D membrane (its discretization has no pore cells).
+      ValueError: the problem is not a 1D membrane (its discretization has no pore cells), or its
+        membrane cells are traced under jit/vmap.
     """
     inside = problem.discretization.pore_cells
     if inside is None or problem.grid.shape[1] != 1:
         raise ValueError("entrance concentrations are defined for 1D membranes (pnp.Membrane); got a "
                          f"{problem.grid.shape[0]}×{problem.grid.shape[1]} grid without membrane cells")
-    inside = concrete(inside[:, 0])  # membership moves with a traced thickness: its primal value
+    inside = concrete(inside[:, 0])  # a traced thickness moves the membrane's cells: use its primal value
     if inside is None:
-        raise ValueError("entrance concentrations choose cells by value: call them outside jax.jit/vmap "
-                         "(jax.grad and jax.jacfwd work)")
+        raise ValueError("entrance concentrations choose cells by value, and this membrane's cells move with a "
+                         "thickness or bath_layer traced under jax.jit/vmap; give those as numbers there "
+                         "(jax.grad and jax.jacfwd outside jit work)")
     inside = inside > 0
     cells_c = jnp.exp(state.log_concentration)  # (N, nz, 1)
     ionic = jnp.einsum("i,i...->...", jnp.abs(problem.parameters.valence), cells_c)
-    charge = jax.lax.stop_gradient(jnp.abs(space_charge(cells_c, problem.parameters)) / ionic)[:, 0]
+    ratio = jax.lax.stop_gradient(jnp.abs(space_charge(cells_c, problem.parameters)) / ionic)[:, 0]
     c = cells_c[:, :, 0]
-    neutral = charge <= ELECTRONEUTRAL
     cells = np.arange(inside.size)
     first, last = cells[inside][0], cells[inside][-1]
-    before = neutral & jnp.asarray(cells < first)
-    mouth_cell = jnp.max(jnp.where(before, cells, -1))
-    c_ref = problem.scales.concentration
-    c_mouth = jnp.where(mouth_cell >= 0, c[:, jnp.maximum(mouth_cell, 0)], problem.parameters.left_concentration)
+    solution_side = jnp.asarray(cells < first)
     feed_half = jnp.asarray(inside & (cells <= (first + last) // 2))
-    plateau = neutral & feed_half
-    pore_cell = jnp.where(jnp.any(plateau), jnp.argmax(plateau), jnp.argmin(jnp.where(feed_half, charge, jnp.inf)))
-    return c_mouth * c_ref, c[:, pore_cell] * c_ref
+
+    def outside(side):
+        peak = jnp.max(jnp.where(side, ratio, 0.0))
+        return side & (ratio <= jnp.maximum(ELECTRONEUTRAL * peak, NEUTRAL_FLOOR))
+
+    mouth_cell = jnp.max(jnp.where(outside(solution_side), cells, 0))
+    plateau = outside(feed_half)
+    pore_cell = jnp.where(jnp.any(plateau), jnp.argmax(plateau), jnp.argmin(jnp.where(feed_half, ratio, jnp.inf)))
+    c_ref = problem.scales.concentration
+    return c[:, mouth_cell] * c_ref, c[:, pore_cell] * c_ref
 
 
 def selectivity_split(flux, feed, mouth, pore, ion: int, other: int) -> dict:

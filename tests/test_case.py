@@ -176,7 +176,7 @@ PORE = """
 kind = "membrane"
 thickness = "1 um"
 fixed_charge = "-50 mM"
-pore_radius = "0.42 nm"
+pore_radius = "0.45 nm"
 pore_permittivity = 40.0
 dehydration = true
 ion_radius = "hydrated"
@@ -190,12 +190,14 @@ values = ["0 V"]
 def test_membrane_pore_terms_from_a_case_file():
     """The pore keys build exactly the pnp.Membrane of the same arguments (the rest at its defaults)."""
     case = Case.from_text(PORE)
-    assert case.build().geometry == pnp.Membrane(1e-6, -50.0, pore_radius=0.42e-9, pore_permittivity=40.0,
-                                                 dehydration=True, ion_radius="hydrated")
+    geometry = case.build().geometry
+    assert geometry.pore_radius == pytest.approx(0.45e-9, rel=1e-12)  # "0.45 nm" parsed: 4.5000000000000005e-10
+    assert geometry == pnp.Membrane(1e-6, -50.0, pore_radius=geometry.pore_radius, pore_permittivity=40.0,
+                                    dehydration=True, ion_radius="hydrated")
     assert Case.from_text(case.to_toml_text()) == case
     radii = [point.case.build().geometry.pore_radius for point in Case.from_text(
-        PORE + '[sweep]\n"geometry.pore_radius" = ["0.4 nm", "0.5 nm"]\n').points()]
-    assert radii == pytest.approx([0.4e-9, 0.5e-9])
+        PORE + '[sweep]\n"geometry.pore_radius" = ["0.45 nm", "0.5 nm"]\n').points()]
+    assert radii == pytest.approx([0.45e-9, 0.5e-9])
 
 
 @pytest.mark.parametrize("old, new, message", [
@@ -204,8 +206,10 @@ def test_membrane_pore_terms_from_a_case_file():
                                                          r"'stokes', 'hydrated', 'bare'"),
     ("pore_permittivity = 40.0", 'pore_permittivity = "40"', r"geometry\.pore_permittivity .*plain number"),
     ("pore_permittivity = 40.0", "pore_permittivity = -4.0", r"pore_permittivity"),
-    ('pore_radius = "0.42 nm"\npore_permittivity = 40.0\n', "",
+    ('pore_radius = "0.45 nm"\npore_permittivity = 40.0\n', "",
      r"geometry\.dehydration only acts on pore terms; give geometry\.pore_radius"),
+    ('ion_radius = "hydrated"', 'pore_shape = "slit"', r"\[geometry\].*K_d, K_c are the Dechadilok–Deen cylinder"),
+    ('pore_radius = "0.45 nm"', 'pore_radius = "0.2 nm"', r"\[geometry\].*ion 'Li\+' .* as large as the pore"),
     ('kind = "membrane"\nthickness = "1 um"\nfixed_charge = "-50 mM"',
      'kind = "cylinder"\nradius = "5 nm"\nlength = "50 nm"\nsurface_charge = "-0.02 C/m^2"',
      r"unknown field geometry\.pore_radius for kind = 'cylinder'"),
