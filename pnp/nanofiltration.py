@@ -85,7 +85,8 @@ class Nanofiltration:
     def mouth(self) -> dict:
         """c_m: the feed-side solution at the pore mouth, outside the entrance double layer (mol/m³;
         :func:`pnp.quantity.entrance_concentrations`). It differs from the feed by the concentration
-        polarization of the membrane's bath layer (none when that layer is only the double layer)."""
+        polarization of the feed-side bath layer: an unstirred layer when ``bath_layer`` sets one, else
+        the layer the mesh resolves (frozen for a 100× diluted permeate), where J_v δ/D is usually small."""
         return dict(zip(self.species, self._entrance[0]))
 
     @property

@@ -155,12 +155,10 @@ def selectivity_split(flux, feed, mouth, pore, ion: int, other: int) -> dict:
       (hindered diffusion, migration, convection and the exit).
 
     ``mouth`` and ``pore`` are :func:`entrance_concentrations`; "selectivity" is their product, S.
+    Each stage is :func:`selectivity`'s ratio of ratios between consecutive stations.
     """
-    def ratio(numerator, denominator):
-        return (numerator[ion] / denominator[ion]) / (numerator[other] / denominator[other])
-
-    stages = {"polarization": ratio(mouth, feed), "partition": ratio(pore, mouth), "transport": ratio(flux, pore)}
-    return {**stages, "selectivity": selectivity(flux, feed, ion, other)}
+    return {"polarization": selectivity(mouth, feed, ion, other), "partition": selectivity(pore, mouth, ion, other),
+            "transport": selectivity(flux, pore, ion, other), "selectivity": selectivity(flux, feed, ion, other)}
 
 
 def rectification(current_plus, current_minus):
