@@ -54,7 +54,8 @@ Geometry fields by kind (all required unless marked optional):
 * ``slit``: height (full), length, surface_charge (planar: results per metre of depth);
 * ``membrane``: thickness, fixed_charge (e.g. "-100 mM", negative for cation exchange),
   bath_layer (optional) — 1D, results per m²; optional pore terms (:class:`pnp.Membrane`):
-  pore_radius (e.g. "0.5 nm"), pore_permittivity (a plain number, e.g. 40.0), the switches
+  pore_radius (e.g. "0.5 nm"), pore_permittivity (a plain number, e.g. 40.0), wall_coordination
+  (a plain number in [0, 1], with dehydration), the switches
   steric, dielectric, hindrance, dehydration (true/false) and the choices pore_shape
   ("cylinder", "slit") and ion_radius ("stokes", "hydrated", "bare");
 * ``wall``: surface_charge, length (optional) — 1D charged wall facing one bath; no
@@ -110,12 +111,14 @@ KINDS: dict[str, dict[str, str]] = {
              "surface_charge": "surface_charge"},
     "slit": {"height": "length", "length": "length", "surface_charge": "surface_charge"},
     "membrane": {"thickness": "length", "fixed_charge": "fixed_charge", "bath_layer": "length",
-                 "pore_radius": "length", "pore_permittivity": "dimensionless"},
+                 "pore_radius": "length", "pore_permittivity": "dimensionless",
+                 "wall_coordination": "dimensionless"},
     "wall": {"surface_charge": "surface_charge", "length": "length"},
 }
 """Geometry kinds and their fields (name → dimension)."""
 
-OPTIONAL_FIELDS = {"membrane": {"bath_layer", "pore_radius", "pore_permittivity"}, "wall": {"length"}}
+OPTIONAL_FIELDS = {"membrane": {"bath_layer", "pore_radius", "pore_permittivity", "wall_coordination"},
+                   "wall": {"length"}}
 MEMBRANE_SWITCHES = ("steric", "dielectric", "hindrance", "dehydration")
 """True/false keys of a membrane's pore terms (defaults: those of :class:`pnp.Membrane`)."""
 MEMBRANE_CHOICES = {"pore_shape": PORE_SHAPES, "ion_radius": ION_RADII}
@@ -474,6 +477,7 @@ def _build(case: Case) -> Setup:
         elif kind == "membrane":
             geometry = Membrane(values["thickness"], values["fixed_charge"], values["bath_layer"],
                                 pore_radius=values["pore_radius"], pore_permittivity=values["pore_permittivity"],
+                                wall_coordination=values["wall_coordination"] or 0.0,
                                 **_pore_options(geometry_table))
         else:
             geometry = ChargedWall(values["surface_charge"], values["length"])

@@ -63,6 +63,7 @@ DESCRIPTIONS: dict[str, str] = {
     "geometry.dielectric": "Born energy of the pore permittivity",
     "geometry.hindrance": "hindered diffusion K_d and convection K_c (Dechadilok–Deen)",
     "geometry.dehydration": "hydration-shell cost of a pore narrower than the hydrated ion (Zwolak et al.)",
+    "geometry.wall_coordination": "χ: share of the stripped shell's energy the wall's groups give back (dehydration × (1 − χ))",
     "geometry.pore_shape": "pore geometry of the pore terms",
     "geometry.ion_radius": "the ion radius in λ and in the Born energy",
     "reservoirs.enabled": "false puts the baths directly at the pore ends (long-channel limits)",

@@ -23,6 +23,11 @@ the pore permittivity flow through a solve.
   its first shell. Zwolak et al. count the shell's surface at one radius, whose slope is infinite
   where the pore meets it; counting the shell's volume between r_b and r_h makes f continuously
   differentiable in r_pore (f = 0 and f' = 0 for r_pore ≥ r_h), so gradients exist at every radius.
+  Wall coordination χ (``wall_coordination``, 0 by default) is the share of the stripped shell's
+  energy that the wall's own polar groups give back by standing in for the missing waters
+  (carbonyl oxygens of a selectivity filter, carboxylates of a MOF window): ΔG = (1 − χ) f E_shell
+  (Sahu, Di Ventra & Zwolak, Nano Lett. 17, 4719 (2017); Sahu & Zwolak, Rev. Mod. Phys. 91,
+  021004 (2019)); χ = 1 compensates fully, and a per-ion χ makes the wall prefer one ion.
 
 Together they give the ion's excess chemical potential inside the pore,
 μ^ex / kT = −ln Φ + ΔW / kT (+ ΔG_dehyd / RT), which :class:`pnp.Membrane` applies in its pore
@@ -38,7 +43,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .constants import AVOGADRO, ELEMENTARY_CHARGE, GAS_CONSTANT, VACUUM_PERMITTIVITY
-from .tracing import concrete
+from .tracing import concrete, is_traced
 
 PORE_SHAPES = ("cylinder", "slit")
 ION_RADII = ("stokes", "hydrated", "bare")  # the Ion attribute <name>_radius each choice reads
@@ -142,19 +147,22 @@ def ion_radii(ions, choice) -> list[float]:
 
 def pore_transport(ions, temperature, bulk_permittivity, *, pore_radius=None, pore_permittivity=None,
                    shape="cylinder", ion_radius="stokes", steric=True, dielectric=True,
-                   hindrance=True, dehydration=False) -> PoreTransport:
+                   hindrance=True, dehydration=False, wall_coordination=0.0) -> PoreTransport:
     """The DSPM-DE pore terms of ``ions`` (a sequence of :class:`~pnp.Ion`) in a pore of radius
     (cylinder) or half-width (slit) ``pore_radius`` (m). Each term can be switched off
     (``steric``, ``dielectric``, ``hindrance`` — the last covers K_d and K_c); without a pore
     radius only the dielectric term can act, and without a ``pore_permittivity`` (default: the
     bulk one) it vanishes. ``dehydration`` adds the shell model (module docstring) from each ion's
-    bare and hydrated radii and hydration energy, whatever ``ion_radius`` chooses for the others.
+    bare and hydrated radii and hydration energy, whatever ``ion_radius`` chooses for the others;
+    ``wall_coordination`` χ in [0, 1] (one number, or a mapping ion name → χ, others 0) scales it by
+    1 − χ.
 
     Raises:
       ValueError: an ion at least as large as the pore (λ ≥ 1: it cannot enter; the message
         names the ion and both radii), a non-positive pore permittivity, an unknown shape,
         hindrance in a slit, dehydration without a pore radius, an ion without the data the
-        shell model needs, or a pore narrower than a bare ion.
+        shell model needs, a pore narrower than a bare ion, or a wall coordination outside [0, 1]
+        or without dehydration.
     """
     _check_shape(shape)
     sized = pore_radius is not None
@@ -188,10 +196,45 @@ def pore_transport(ions, temperature, bulk_permittivity, *, pore_radius=None, po
     if dielectric:
         valence = jnp.asarray([float(ion.charge) for ion in ions])
         mu = mu + born_energy(valence, jnp.asarray(radii), eps_pore, bulk_permittivity)
+    compensation = wall_compensation(ions, wall_coordination)
     if dehydration:
-        mu = mu + _dehydration(ions, pore_radius, known_pore, shape)
+        cost = _dehydration(ions, pore_radius, known_pore, shape)
+        mu = mu + (cost if compensation is None else compensation * cost)
+    elif compensation is not None:
+        raise ValueError("wall_coordination scales the dehydration cost; switch dehydration=True on (or leave "
+                         "wall_coordination at 0)")
     return PoreTransport(excess_potential=mu, diffusion_hindrance=kd, convection_hindrance=kc,
                          permittivity=eps_pore)
+
+
+def check_wall_coordination(wall_coordination) -> None:
+    """Raise ValueError unless ``wall_coordination`` (one χ, or a mapping ion name → χ) lies in [0, 1]
+    wherever its value is known (tracers under jit pass)."""
+    items = wall_coordination.items() if isinstance(wall_coordination, Mapping) else [(None, wall_coordination)]
+    for name, value in items:
+        known = concrete(value)
+        if known is not None and not (known.ndim == 0 and np.isfinite(known) and 0.0 <= known <= 1.0):
+            which = "" if name is None else f"[{name if isinstance(name, str) else name.name!r}]"
+            raise ValueError(f"wall_coordination{which} must be a number in [0, 1] (the share of the stripped "
+                             f"shell's energy the wall gives back), got {value!r}")
+
+
+def wall_compensation(ions, wall_coordination):
+    """1 − χ_i per ion (the factor on its dehydration cost), or None when χ is a plain 0 for every
+    ion; ``wall_coordination`` is one χ or a mapping ion name → χ (others 0), each in [0, 1]."""
+    check_wall_coordination(wall_coordination)
+    if isinstance(wall_coordination, Mapping):
+        given = {k if isinstance(k, str) else k.name: v for k, v in wall_coordination.items()}
+        unknown = set(given) - {ion.name for ion in ions}
+        if unknown:
+            raise ValueError(f"wall_coordination names {sorted(unknown)}, not ions of this electrolyte "
+                             f"({', '.join(ion.name for ion in ions)})")
+        values = [given.get(ion.name, 0.0) for ion in ions]
+    else:
+        values = [wall_coordination] * len(ions)
+    if not is_traced(values) and all(float(value) == 0.0 for value in values):
+        return None
+    return 1.0 - jnp.stack([jnp.asarray(value, dtype=float) for value in values])
 
 
 def _dehydration(ions, pore_radius, known_pore, shape):

@@ -179,6 +179,7 @@ fixed_charge = "-50 mM"
 pore_radius = "0.45 nm"
 pore_permittivity = 40.0
 dehydration = true
+wall_coordination = 0.5
 ion_radius = "hydrated"
 [electrolyte]
 salts = { LiCl = "30 mM", MgCl2 = "100 mM" }
@@ -193,7 +194,7 @@ def test_membrane_pore_terms_from_a_case_file():
     geometry = case.build().geometry
     assert geometry.pore_radius == pytest.approx(0.45e-9, rel=1e-12)  # "0.45 nm" parsed: 4.5000000000000005e-10
     assert geometry == pnp.Membrane(1e-6, -50.0, pore_radius=geometry.pore_radius, pore_permittivity=40.0,
-                                    dehydration=True, ion_radius="hydrated")
+                                    dehydration=True, wall_coordination=0.5, ion_radius="hydrated")
     assert Case.from_text(case.to_toml_text()) == case
     radii = [point.case.build().geometry.pore_radius for point in Case.from_text(
         PORE + '[sweep]\n"geometry.pore_radius" = ["0.45 nm", "0.5 nm"]\n').points()]
@@ -206,6 +207,7 @@ def test_membrane_pore_terms_from_a_case_file():
                                                          r"'stokes', 'hydrated', 'bare'"),
     ("pore_permittivity = 40.0", 'pore_permittivity = "40"', r"geometry\.pore_permittivity .*plain number"),
     ("pore_permittivity = 40.0", "pore_permittivity = -4.0", r"pore_permittivity"),
+    ("wall_coordination = 0.5", "wall_coordination = 1.5", r"\[geometry\].*wall_coordination must be a number in \[0, 1\]"),
     ('pore_radius = "0.45 nm"\npore_permittivity = 40.0\n', "",
      r"geometry\.dehydration only acts on pore terms; give geometry\.pore_radius"),
     ('ion_radius = "hydrated"', 'pore_shape = "slit"', r"\[geometry\].*K_d, K_c are the Dechadilok–Deen cylinder"),

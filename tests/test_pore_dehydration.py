@@ -6,7 +6,7 @@ The model (Zwolak et al. 2009/2010, pnp/pore.py): ΔG = −ΔG_hyd (1 − r_b/r_
 fraction of the first shell (r_b < ρ < r_h) beyond the pore wall. Zwolak's own count is the
 surface fraction s(ρ) of a sphere beyond the wall, √(1 − (a/ρ)²) in a cylinder and 1 − a/ρ in a
 slit; f is its average over the shell's volume, so the closed form is checked against
-∫ 4πρ² s(ρ) dρ / V_shell by quadrature (1e-6).
+∫ 4πρ² s(ρ) dρ / V_shell by quadrature (1e-6). Wall coordination χ scales the cost by 1 − χ.
 """
 
 import jax
@@ -113,6 +113,64 @@ def test_dehydration_errors_name_the_fix():
         pore_transport([pnp.get_ion("K+")], 298.15, 78.4, pore_radius=0.13e-9, steric=False, dehydration=True)
     assert np.all(np.isfinite(np.asarray(jax.jacfwd(lambda a: pore_transport(
         ions, 298.15, 78.4, pore_radius=a, dehydration=True).excess_potential)(jnp.asarray(0.5e-9)))))
+
+
+def test_wall_coordination_scales_each_ions_cost():
+    """χ (one number, or per ion) multiplies each ion's shell cost by 1 − χ_i and leaves the other
+    terms alone (1e-12); χ = 1 removes it."""
+    ions = [pnp.get_ion(name) for name in ("Li+", "Mg2+", "Cl-")]
+    def excess(**options):
+        return np.asarray(pore_transport(ions, 298.15, 78.4, pore_radius=0.38e-9, pore_permittivity=40.0,
+                                         dehydration=options.pop("dehydration", True), **options).excess_potential)
+    cost = excess() - excess(dehydration=False)
+    assert cost[0] > 0 and cost[1] > 0 and cost[2] == 0.0
+    np.testing.assert_allclose(excess(wall_coordination=0.3) - excess(dehydration=False), 0.7 * cost,
+                               rtol=1e-12, atol=1e-9)
+    per_ion = excess(wall_coordination={"Li+": 1.0, "Mg2+": 0.25}) - excess(dehydration=False)
+    np.testing.assert_allclose(per_ion, [0.0, 0.75 * cost[1], 0.0], rtol=1e-12, atol=1e-9)
+
+
+def test_wall_coordination_gives_its_partition_and_derivative():
+    """A 0.37 nm pore strips both Li⁺ (r_h 0.382 nm) and Mg²⁺ (0.428 nm); a wall that gives back 60 % of Li⁺'s shell energy:
+    mid-pore concentrations = the Donnan partition of the compensated excess potentials (1e-6), and
+    d c_mid / d χ_Li of every ion through pnp.solve = central differences (h = 1e-4, 1e-5 relative)."""
+    pore = 0.37e-9
+    mesh = pnp.frozen_mesh(pnp.Membrane(1e-6, -50.0, pore_radius=pore), FEED)
+
+    def mid_pore(chi):
+        membrane = pnp.Membrane(1e-6, -50.0, pore_radius=pore, pore_permittivity=40.0, dehydration=True,
+                                wall_coordination={"Li+": chi})
+        solution = pnp.solve(membrane, FEED, mesh=mesh)
+        return solution.concentrations[:, solution.concentrations.shape[1] // 2, 0]
+
+    excess = np.asarray(pore_transport(FEED.ions, 298.15, FEED.relative_permittivity, pore_radius=pore,
+                                       pore_permittivity=40.0, dehydration=True,
+                                       wall_coordination={"Li+": 0.6}).excess_potential) / RT
+    inside, _ = analytic.donnan(-50.0, FEED.concentrations, FEED.valences, partition=np.exp(-excess))
+    np.testing.assert_allclose(np.asarray(mid_pore(0.6)), inside, rtol=1e-6)
+    exact = np.asarray(jax.jacfwd(mid_pore)(jnp.asarray(0.6)))
+    central = (np.asarray(mid_pore(0.6 + 1e-4)) - np.asarray(mid_pore(0.6 - 1e-4))) / 2e-4
+    np.testing.assert_allclose(exact, central, rtol=1e-5)  # measured within 4e-8
+    # Li⁺ easier to enter weakens the Donnan potential: more Cl⁻ (d ln c/dχ = +2.4), less Mg²⁺ (−4.8)
+    li, cl, mg = (FEED.ions.index(pnp.get_ion(name)) for name in ("Li+", "Cl-", "Mg2+"))
+    assert exact[li] > 0 and exact[cl] > 0 and exact[mg] < 0
+
+
+@pytest.mark.parametrize("options, message", [
+    ({"wall_coordination": 1.5}, r"wall_coordination must be a number in \[0, 1\].*got 1\.5"),
+    ({"wall_coordination": {"Mg2+": -0.1}}, r"wall_coordination\['Mg2\+'\] must be a number in \[0, 1\]"),
+    ({"wall_coordination": float("nan")}, r"wall_coordination must be a number in \[0, 1\]"),
+])
+def test_wall_coordination_out_of_range_fails_when_the_membrane_is_built(options, message):
+    with pytest.raises(ValueError, match=message):
+        pnp.Membrane(1e-6, -50.0, pore_radius=0.4e-9, dehydration=True, **options)
+
+
+def test_wall_coordination_errors_name_the_fix():
+    with pytest.raises(ValueError, match=r"wall_coordination scales the dehydration cost; switch dehydration=True"):
+        pore_transport(FEED.ions, 298.15, 78.4, pore_radius=0.5e-9, wall_coordination=0.5)
+    with pytest.raises(ValueError, match=r"wall_coordination names \['K\+'\], not ions of this electrolyte"):
+        pore_transport(FEED.ions, 298.15, 78.4, pore_radius=0.5e-9, dehydration=True, wall_coordination={"K+": 0.5})
 
 
 @pytest.mark.slow

@@ -17,7 +17,7 @@ from .. import guards
 from ..grid.shapes import line
 from ..grid.spacing import graded_nodes
 from ..physics.scales import Scales
-from ..pore import pore_transport
+from ..pore import check_wall_coordination, pore_transport
 from .base import (DebyeLengths, Discretization, Mesh, Profile, evaluate_profile, known_length, max_abs_profile,
                    require_positive, wall_face_charges)
 
@@ -111,7 +111,9 @@ class Membrane:
     λ = r_ion / r_pore and in the Born energy: "stokes" (default, as DSPM-DE), "hydrated", "bare",
     or a mapping ion name → radius in m (the others keep Stokes radii). ``dehydration`` (off by
     default, not part of DSPM-DE) adds the hydration-shell cost of :func:`pnp.pore.dehydration_energy`
-    from each ion's bare and hydrated radii and hydration energy. Without a pore radius the
+    from each ion's bare and hydrated radii and hydration energy, scaled by 1 − χ for a
+    ``wall_coordination`` χ in [0, 1] (one number or a mapping ion name → χ: the share of the
+    stripped shell's energy the wall's polar groups give back). Without a pore radius the
     membrane is a homogeneous ion-exchange phase (plain TMS/PNP), and a ``pore_permittivity``
     alone adds the Born term only.
     """
@@ -127,6 +129,7 @@ class Membrane:
     dielectric: bool = True
     hindrance: bool = True
     dehydration: bool = False
+    wall_coordination: object = 0.0
 
     def __post_init__(self):
         require_positive("Membrane", thickness=self.thickness)
@@ -138,6 +141,7 @@ class Membrane:
                              pore_radius=self.pore_radius)
         guards.check_fixed_charge("Membrane", "fixed_charge", self.fixed_charge)
         guards.check_permittivity("Membrane", "pore_permittivity", self.pore_permittivity)
+        check_wall_coordination(self.wall_coordination)
 
     @property
     def has_pore_terms(self) -> bool:
@@ -150,7 +154,8 @@ class Membrane:
         return pore_transport(electrolyte.ions, electrolyte.temperature, electrolyte.relative_permittivity,
                               pore_radius=self.pore_radius, pore_permittivity=self.pore_permittivity,
                               shape=self.pore_shape, ion_radius=self.ion_radius, steric=self.steric,
-                              dielectric=self.dielectric, hindrance=self.hindrance, dehydration=self.dehydration)
+                              dielectric=self.dielectric, hindrance=self.hindrance, dehydration=self.dehydration,
+                              wall_coordination=self.wall_coordination)
 
     def layout(self, debye: DebyeLengths, mesh: Mesh, scales: Scales) -> LineLayout:
         thickness = known_length(self.thickness, "Membrane", "thickness")
