@@ -128,7 +128,7 @@ def ion_radii(ions, choice) -> list[float]:
     """The radius (m) of each ion for the pore terms: ``choice`` is "stokes", "hydrated" or "bare"
     (the :class:`~pnp.Ion` attribute ``<choice>_radius``), or a mapping ion name → radius (m) that
     overrides it per ion (the rest use Stokes radii)."""
-    given = {k if isinstance(k, str) else k.name: v for k, v in choice.items()} if isinstance(choice, Mapping) else None
+    given = _by_ion_name(choice) if isinstance(choice, Mapping) else None
     radii = []
     for ion in ions:
         if given is not None:
@@ -210,11 +210,11 @@ def pore_transport(ions, temperature, bulk_permittivity, *, pore_radius=None, po
 def check_wall_coordination(wall_coordination) -> None:
     """Raise ValueError unless ``wall_coordination`` (one χ, or a mapping ion name → χ) lies in [0, 1]
     wherever its value is known (tracers under jit pass)."""
-    items = wall_coordination.items() if isinstance(wall_coordination, Mapping) else [(None, wall_coordination)]
+    items = _by_ion_name(wall_coordination).items() if isinstance(wall_coordination, Mapping) else [(None, wall_coordination)]
     for name, value in items:
         known = concrete(value)
         if known is not None and not (known.ndim == 0 and np.isfinite(known) and 0.0 <= known <= 1.0):
-            which = "" if name is None else f"[{name if isinstance(name, str) else name.name!r}]"
+            which = "" if name is None else f"[{name!r}]"
             raise ValueError(f"wall_coordination{which} must be a number in [0, 1] (the share of the stripped "
                              f"shell's energy the wall gives back), got {value!r}")
 
@@ -224,7 +224,7 @@ def wall_compensation(ions, wall_coordination):
     ion; ``wall_coordination`` is one χ or a mapping ion name → χ (others 0), each in [0, 1]."""
     check_wall_coordination(wall_coordination)
     if isinstance(wall_coordination, Mapping):
-        given = {k if isinstance(k, str) else k.name: v for k, v in wall_coordination.items()}
+        given = _by_ion_name(wall_coordination)
         unknown = set(given) - {ion.name for ion in ions}
         if unknown:
             raise ValueError(f"wall_coordination names {sorted(unknown)}, not ions of this electrolyte "
@@ -252,6 +252,11 @@ def _dehydration(ions, pore_radius, known_pore, shape):
         data.append([getattr(ion, field) for field in fields])
     bare, hydrated, energy = (jnp.asarray(column) for column in zip(*data))
     return dehydration_energy(energy, bare, hydrated, pore_radius, shape)
+
+
+def _by_ion_name(mapping: Mapping) -> dict:
+    """A per-ion mapping keyed by ion name (its keys may be names or :class:`~pnp.Ion` objects)."""
+    return {key if isinstance(key, str) else key.name: value for key, value in mapping.items()}
 
 
 def _check_shape(shape):
