@@ -64,8 +64,10 @@ DEHYDRATION = {"dehydration": True, "wall_coordination": WALL_COORDINATION}  # -
 
 
 def membrane(radius, charge, permittivity, **switches):
-    return pnp.Membrane(THICKNESS, charge, pore_radius=radius, pore_permittivity=permittivity,
-                        **{**DEHYDRATION, **switches})
+    options = {**DEHYDRATION, **switches}
+    if not options["dehydration"]:
+        options["wall_coordination"] = 0.0  # χ only scales the dehydration cost
+    return pnp.Membrane(THICKNESS, charge, pore_radius=radius, pore_permittivity=permittivity, **options)
 
 
 def scan(feed, other, radii, charges):
@@ -147,8 +149,6 @@ def mechanisms(feed, other, mesh, radius, charge, permittivity):
     out = {}
     for off in (None,) + TERMS:
         switches = {} if off is None else {off: False}
-        if off == "dehydration":
-            switches["wall_coordination"] = 0.0  # χ only scales the dehydration cost
         solution = pnp.solve(membrane(radius, charge, permittivity, **switches), feed, VOLTAGE, right=right,
                              mesh=mesh)
         split = solution.selectivity_split("Li+", other)
@@ -217,8 +217,8 @@ def run(case, quick, output):
     path = os.path.join(output, f"li_membrane_design_{case}.h5")
     with h5py.File(path + ".tmp", "w") as f:
         f.attrs.update({"case": case, "feed": str(salts), "voltage_V": VOLTAGE, "permeate_dilution": DILUTION,
-                        "thickness_m": THICKNESS,
-                        "wall_coordination": DEHYDRATION["wall_coordination"], "min_flux_mol_m2_h": min_flux, "optimum_radius_m": radius,
+                        "thickness_m": THICKNESS, "wall_coordination": membrane(radius, charge, permittivity).wall_coordination,
+                        "min_flux_mol_m2_h": min_flux, "optimum_radius_m": radius,
                         "optimum_fixed_charge_mol_m3": charge, "optimum_pore_permittivity": permittivity,
                         "optimum_S": float(best["selectivity"]), "optimum_J_Li_mol_m2_h": j_best,
                         "pnp_version": pnp.__version__})
@@ -272,8 +272,7 @@ def main():
     parser.add_argument("--output", default="results")
     parser.add_argument("--no-dehydration", action="store_true", help="the DSPM-DE terms only")
     args = parser.parse_args()
-    if args.no_dehydration:
-        DEHYDRATION.update(dehydration=False, wall_coordination=0.0)
+    DEHYDRATION["dehydration"] = not args.no_dehydration
     os.makedirs(args.output, exist_ok=True)
     results = [run(case, args.quick, args.output) for case in args.case or ["Mg", "Na"]]
     figure(results, args.output)
