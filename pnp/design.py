@@ -1,17 +1,21 @@
-"""Gradient-based design of a channel (radius, length, surface charge) with optax.
+"""Gradient-based design with optax: a channel (radii, length, wall charge) or a pore membrane
+(pore radius, thickness, fixed charge, pore permittivity).
 
 Pieces, each a pure function or a small frozen data class:
 
-* :class:`ChannelDesign` — tip radius, base radius, length (m) and wall charge σ (C/m²) of a
-  cone (a cylinder when both radii are equal); a JAX pytree.
-* :class:`DesignSpace` — what stays fixed (feed and permeate baths, voltage, reservoirs,
-  mesh) and the mesh of a reference design, frozen (:func:`pnp.frozen_mesh`): every design is
-  solved by :func:`pnp.solve` on that mesh, so the grid metrics, wall charges and every
-  output are differentiable in the design through the public API. Far from the reference (a
-  length changed more than ``relayout_factor``×) the mesh is frozen anew for the current
-  design, as a fresh mesh would be.
-* :class:`Transform` — unconstrained θ ↔ physical design: radii and length through
-  ``exp`` (positive; base = tip + exp(θ) keeps tip ≤ base), σ = σ_max·tanh(θ) (bounded).
+* Designs, JAX pytrees of SI numbers: :class:`ChannelDesign` — tip radius, base radius, length
+  (m) and wall charge σ (C/m²) of a cone (a cylinder when both radii are equal);
+  :class:`MembraneDesign` — pore radius (m), thickness (m), fixed charge X (mol/m³) and pore
+  permittivity ε_p of a 1D :class:`pnp.Membrane` with the pore terms of :mod:`pnp.pore`.
+* :class:`DesignSpace` — what stays fixed (feed and permeate baths, voltage, a channel's
+  reservoirs or a membrane's pore model, mesh) and the mesh of a reference design, frozen
+  (:func:`pnp.frozen_mesh`): every design is solved by :func:`pnp.solve` on that mesh, so the
+  grid metrics, charges, pore terms and every output are differentiable in the design through
+  the public API. Far from the reference (a length changed more than ``relayout_factor``×) the
+  mesh is frozen anew for the current design, as a fresh mesh would be.
+* Transforms, unconstrained θ ↔ physical design: :class:`Transform` for channels (radii and
+  length through ``exp``, base = tip + exp(θ) keeps tip ≤ base, σ = σ_max·tanh(θ)) and
+  :class:`MembraneTransform` (each variable in a range through a sigmoid, or fixed).
 * Objectives (:func:`separation_factor`, :func:`ion_flux`) and :func:`penalized` (maximize S
   subject to a minimum flux: the permeability/selectivity trade-off; :func:`pareto_front` of a
   scan) — loss functions of
@@ -42,6 +46,7 @@ from .conditions import Conditions
 from .electrolyte import Electrolyte
 from .geometry.base import Mesh
 from .geometry.channels import Channel, Reservoirs
+from .geometry.planar1d import Membrane
 from .problem import Problem, build_problem
 from .progress import Progress
 from .solution import Solution
@@ -49,8 +54,46 @@ from .solver.errors import ConvergenceError
 from .solver.newton import NewtonOptions
 
 
-@dataclasses.dataclass(frozen=True)
-class ChannelDesign:
+class _Design:
+    """What every design shares: its dataclass fields are the design variables (JAX leaves, SI
+    units), read back as floats, replaced, described in one line. ``mesh_lengths`` names the fields
+    whose change moves the mesh enough to lay it out anew (:meth:`DesignSpace.needs_relayout`)."""
+
+    mesh_lengths = ()
+
+    def as_floats(self) -> dict:
+        return {f.name: float(getattr(self, f.name)) for f in dataclasses.fields(self)}
+
+    def replace(self, **changes):
+        return dataclasses.replace(self, **changes)
+
+    def describe(self) -> str:
+        """One line with units (or ``(traced)`` under jit/grad)."""
+        try:
+            values = self.as_floats()
+        except (TypeError, jax.errors.ConcretizationTypeError):
+            return "(traced)"
+        return self._describe(values)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.describe()})"
+
+    def _require(self, values: dict, positive: tuple[str, ...], unit: dict) -> None:
+        """Fail fast unless every field is finite and those in ``positive`` are > 0."""
+        for name, value in values.items():
+            if not math.isfinite(value) or (name in positive and value <= 0):
+                kind = "a positive" if name in positive else "a finite"
+                raise ValueError(f"{type(self).__name__}.{name} must be {kind} number in {unit[name]}, got {value!r}")
+
+
+def _register(cls):
+    jax.tree_util.register_dataclass(cls, data_fields=[f.name for f in dataclasses.fields(cls)], meta_fields=[])
+    return cls
+
+
+@_register
+@dataclasses.dataclass(frozen=True, repr=False)
+class ChannelDesign(_Design):
     """A conical (or cylindrical) channel: radii and length in m, wall charge σ in C/m²."""
 
     tip_radius: jax.Array
@@ -58,34 +101,61 @@ class ChannelDesign:
     length: jax.Array
     surface_charge: jax.Array
 
-    def as_floats(self) -> dict:
-        return {f.name: float(getattr(self, f.name)) for f in dataclasses.fields(self)}
+    mesh_lengths = ("tip_radius", "base_radius", "length")
 
-    def describe(self) -> str:
-        """``tip 1.234 nm, base 5.678 nm, L 30.0 nm, σ −0.1000 C/m²`` (or ``(traced)`` under jit/grad)."""
-        try:
-            d = self.as_floats()
-        except (TypeError, jax.errors.ConcretizationTypeError):
-            return "(traced)"
+    @staticmethod
+    def _describe(d: dict) -> str:
+        """``tip 1.234 nm, base 5.678 nm, L 30.0 nm, σ −0.1000 C/m²``."""
         return (f"tip {d['tip_radius'] * 1e9:.3f} nm, base {d['base_radius'] * 1e9:.3f} nm, "
                 f"L {d['length'] * 1e9:.1f} nm, σ {d['surface_charge']:+.4f} C/m²")
-
-    def __repr__(self) -> str:
-        return f"ChannelDesign({self.describe()})"
 
     def check(self) -> None:
         """Fail fast on an impossible design (concrete values only)."""
         values = self.as_floats()
-        for name in ("tip_radius", "base_radius", "length"):
-            if not (math.isfinite(values[name]) and values[name] > 0):
-                raise ValueError(f"ChannelDesign.{name} must be a positive length in metres, got {values[name]!r}")
+        self._require(values, ("tip_radius", "base_radius", "length"),
+                      {"tip_radius": "metres", "base_radius": "metres", "length": "metres", "surface_charge": "C/m²"})
         if values["tip_radius"] > values["base_radius"]:
             raise ValueError(f"ChannelDesign.tip_radius ({values['tip_radius']:g} m) must not exceed base_radius "
                              f"({values['base_radius']:g} m)")
 
+    def geometry(self, space: "DesignSpace") -> Channel:
+        """The SI geometry of this design in ``space`` (its reservoirs; traceable in the design)."""
+        return Channel(_radius_profile(self), self.length, self.surface_charge, space.reservoirs)
 
-jax.tree_util.register_dataclass(ChannelDesign, data_fields=[f.name for f in dataclasses.fields(ChannelDesign)],
-                                 meta_fields=[])
+
+@_register
+@dataclasses.dataclass(frozen=True, repr=False)
+class MembraneDesign(_Design):
+    """A pore membrane (1D :class:`pnp.Membrane`): ``pore_radius`` r_p (m), ``thickness`` L (m),
+    ``fixed_charge`` X (mol/m³ of pore volume, signed) and ``pore_permittivity`` ε_p (relative; the
+    material parameter: the Born energy of each ion and Poisson's permittivity inside the pore).
+    The pore model itself (shape, ion radii, which terms, dehydration with wall coordination χ) is
+    the :class:`DesignSpace`'s ``membrane``."""
+
+    pore_radius: jax.Array
+    thickness: jax.Array
+    fixed_charge: jax.Array
+    pore_permittivity: jax.Array
+
+    mesh_lengths = ("thickness",)
+
+    @staticmethod
+    def _describe(d: dict) -> str:
+        """``r_p 0.3700 nm, L 1000.0 nm, X −95.00 mol/m³, ε_p 60.00``."""
+        return (f"r_p {d['pore_radius'] * 1e9:.4f} nm, L {d['thickness'] * 1e9:.1f} nm, "
+                f"X {d['fixed_charge']:+.2f} mol/m³, ε_p {d['pore_permittivity']:.2f}")
+
+    def check(self) -> None:
+        """Fail fast on an impossible design (concrete values only)."""
+        self._require(self.as_floats(), ("pore_radius", "thickness", "pore_permittivity"),
+                      {"pore_radius": "metres", "thickness": "metres", "fixed_charge": "mol/m³",
+                       "pore_permittivity": "units of ε₀"})
+
+    def geometry(self, space: "DesignSpace") -> Membrane:
+        """``space.membrane`` (the DSPM-DE pore model when None) with this design's four values."""
+        template = space.membrane or Membrane(self.thickness, self.fixed_charge)
+        return dataclasses.replace(template, thickness=self.thickness, fixed_charge=self.fixed_charge,
+                                   pore_radius=self.pore_radius, pore_permittivity=self.pore_permittivity)
 
 
 def _radius_profile(design: ChannelDesign) -> Callable:
@@ -94,9 +164,7 @@ def _radius_profile(design: ChannelDesign) -> Callable:
     return lambda z: tip + (base - tip) * jnp.asarray(z) / length
 
 
-def _channel(design: ChannelDesign, reservoirs: Reservoirs | None) -> Channel:
-    """The SI geometry of a design (traceable in the design)."""
-    return Channel(_radius_profile(design), design.length, design.surface_charge, reservoirs)
+Design = ChannelDesign | MembraneDesign
 
 
 @dataclasses.dataclass(frozen=True)
@@ -105,29 +173,46 @@ class DesignSpace:
 
     Attributes:
       feed, permeate: left and right baths (same ions); voltage: V = φ_left − φ_right (V).
-      reference: the design whose mesh is reused (see module doc).
-      reservoirs: :class:`Reservoirs` or None (baths at the pore ends).
+      reference: the design whose mesh is reused (see module doc); a :class:`ChannelDesign` or a
+        :class:`MembraneDesign`, and every design of the study is of the same kind.
+      reservoirs: for channel designs, :class:`Reservoirs` or None (baths at the pore ends).
+      membrane: for membrane designs, the pore model as a :class:`pnp.Membrane` (pore shape,
+        ion radii, the steric / dielectric / hindrance / dehydration switches, wall coordination,
+        bath layer) whose thickness, fixed charge, pore radius and permittivity each design
+        replaces; None: ``pnp.Membrane``'s defaults (the DSPM-DE terms).
       mesh, options: mesh controls and Newton options.
     """
 
     feed: Electrolyte
     permeate: Electrolyte
     voltage: float
-    reference: ChannelDesign
+    reference: Design
     reservoirs: Reservoirs | None = None
     mesh: Mesh = Mesh()
     options: NewtonOptions = NewtonOptions()
+    membrane: Membrane | None = None
     _cache: dict = dataclasses.field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self):
+        if not isinstance(self.reference, (ChannelDesign, MembraneDesign)):
+            raise TypeError(f"DesignSpace.reference must be a ChannelDesign or a MembraneDesign, got "
+                            f"{type(self.reference).__name__}")
         self.reference.check()
+        if isinstance(self.reference, MembraneDesign) and self.reservoirs is not None:
+            raise ValueError("reservoirs belong to channel designs; a MembraneDesign has bath layers "
+                             "(set bath_layer on DesignSpace.membrane)")
+        if isinstance(self.reference, ChannelDesign) and self.membrane is not None:
+            raise ValueError("DesignSpace.membrane is the pore model of membrane designs; the reference is a "
+                             "ChannelDesign (use a MembraneDesign, or leave membrane=None)")
+        if self.membrane is not None and not isinstance(self.membrane, Membrane):
+            raise TypeError(f"DesignSpace.membrane must be a pnp.Membrane, got {type(self.membrane).__name__}")
 
     @property
     def conditions(self) -> Conditions:
         """Baths, voltage, options and the reference design's frozen mesh (built once per study)."""
         if "conditions" not in self._cache:
             conditions = Conditions(self.feed, self.voltage, right=self.permeate, mesh=self.mesh, options=self.options)
-            mesh = frozen_mesh(_channel(self.reference, self.reservoirs), conditions)
+            mesh = frozen_mesh(self.reference.geometry(self), conditions)
             self._cache["conditions"] = conditions.replace(mesh=mesh)
         return self._cache["conditions"]
 
@@ -139,27 +224,32 @@ class DesignSpace:
     @property
     def reference_problem(self) -> Problem:
         """The reference design's problem on a fresh (not frozen) mesh."""
-        return build_problem(_channel(self.reference, self.reservoirs), self.conditions.replace(mesh=self.mesh))
+        return build_problem(self.reference.geometry(self), self.conditions.replace(mesh=self.mesh))
 
-    def problem(self, design: ChannelDesign) -> Problem:
+    def problem(self, design: Design) -> Problem:
         """The discretized problem of ``design`` on the frozen mesh (traceable in ``design``)."""
-        return build_problem(_channel(design, self.reservoirs), self.conditions)
+        return build_problem(self._geometry(design), self.conditions)
 
-    def solution(self, design: ChannelDesign, guess=None) -> Solution:
+    def solution(self, design: Design, guess=None) -> Solution:
         """:func:`pnp.solve` of ``design`` on the frozen mesh (traceable in ``design``)."""
-        return solve(_channel(design, self.reservoirs), self.conditions, guess=guess)
+        return solve(self._geometry(design), self.conditions, guess=guess)
 
-    def relayout(self, design: ChannelDesign) -> "DesignSpace":
+    def relayout(self, design: Design) -> "DesignSpace":
         """The same study with the mesh of ``design`` (a fresh mesh for it)."""
         return dataclasses.replace(self, reference=design)
 
-    def needs_relayout(self, design: ChannelDesign, factor: float) -> bool:
+    def needs_relayout(self, design: Design, factor: float) -> bool:
         now, ref = design.as_floats(), self.reference.as_floats()
-        return any(max(now[k] / ref[k], ref[k] / now[k]) > factor for k in ("tip_radius", "base_radius", "length"))
+        return any(max(now[k] / ref[k], ref[k] / now[k]) > factor for k in design.mesh_lengths)
 
-    def solve(self, design: ChannelDesign, guess=None):
+    def solve(self, design: Design, guess=None):
         """Converged nondimensional state of ``design`` (Newton from ``guess``, else continuation)."""
         return self.solution(design, guess).state
+
+    def _geometry(self, design: Design):
+        if type(design) is not type(self.reference):
+            raise TypeError(f"this space designs {type(self.reference).__name__}s, got a {type(design).__name__}")
+        return design.geometry(self)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -205,15 +295,72 @@ class Transform:
         return {k: jnp.asarray(v, jnp.float64) for k, v in theta.items()}
 
 
+@dataclasses.dataclass(frozen=True)
+class MembraneTransform:
+    """θ (unconstrained, a dict of scalars) ↔ :class:`MembraneDesign`.
+
+    Each field is either a range ``(low, high)`` that the design moves within, or one number that
+    stays fixed (and has no θ). On a range, with s = sigmoid(θ) ∈ (0, 1): the lengths (pore radius,
+    thickness; m) on a log scale, value = low·(high/low)^s, the fixed charge (mol/m³) and pore
+    permittivity linearly, value = low + (high − low)·s. The defaults span sub-nanometre pores
+    (0.3–2 nm), charges ±100 mol/m³ and confined-water permittivities 30–80, at a fixed 1 µm.
+    """
+
+    pore_radius: object = (0.3e-9, 2e-9)
+    thickness: object = 1e-6
+    fixed_charge: object = (-100.0, 100.0)
+    pore_permittivity: object = (30.0, 80.0)
+
+    _LOG_SCALE = ("pore_radius", "thickness")
+    _UNITS = {"pore_radius": "m", "thickness": "m", "fixed_charge": "mol/m³", "pore_permittivity": "ε₀"}
+
+    def __post_init__(self):
+        for name in self._UNITS:
+            value = getattr(self, name)
+            numbers = np.atleast_1d(np.asarray(value, dtype=float))
+            ranged = isinstance(value, (tuple, list))
+            positive = name != "fixed_charge"
+            if (numbers.size != (2 if ranged else 1) or not np.all(np.isfinite(numbers))
+                    or (ranged and not numbers[0] < numbers[1]) or (positive and np.any(numbers <= 0))):
+                raise ValueError(f"MembraneTransform.{name} must be a range (low, high) with low < high, or one "
+                                 f"fixed number{' > 0' if positive else ''} ({self._UNITS[name]}); got {value!r}")
+
+    @property
+    def ranges(self) -> dict:
+        """The design variables: name → (low, high)."""
+        return {name: tuple(map(float, getattr(self, name))) for name in self._UNITS
+                if isinstance(getattr(self, name), (tuple, list))}
+
+    def design(self, theta: dict) -> MembraneDesign:
+        ranges = self.ranges
+        values = {name: jnp.asarray(getattr(self, name), dtype=float) for name in self._UNITS if name not in ranges}
+        for name, (low, high) in ranges.items():
+            s = jax.nn.sigmoid(theta[name])
+            values[name] = low * (high / low) ** s if name in self._LOG_SCALE else low + (high - low) * s
+        return MembraneDesign(**values)
+
+    def theta(self, design: MembraneDesign) -> dict:
+        values, theta = design.as_floats(), {}
+        for name, (low, high) in self.ranges.items():
+            value = values[name]
+            if not low < value < high:
+                raise ValueError(f"{name} = {value:g} {self._UNITS[name]} lies outside the open range "
+                                 f"({low:g}, {high:g}) of MembraneTransform.{name}")
+            s = math.log(value / low) / math.log(high / low) if name in self._LOG_SCALE else (value - low) / (high - low)
+            theta[name] = jnp.asarray(math.log(s / (1.0 - s)), jnp.float64)
+        return theta
+
+
 # ------------------------------------------------------------------------------------------
 # Objectives: functions (space, design, guess) → scalar, differentiable in ``design``.
 
-def ion_flux(space: DesignSpace, design: ChannelDesign, guess, ion: str):
-    """Flux of ``ion`` from feed to permeate (mol/s, positive along +z)."""
+def ion_flux(space: DesignSpace, design: Design, guess, ion: str):
+    """Flux of ``ion`` from feed to permeate, positive along +z: mol/s through a channel, mol m⁻² s⁻¹
+    through a membrane."""
     return space.solution(design, guess).fluxes[ion]
 
 
-def separation_factor(space: DesignSpace, design: ChannelDesign, guess, ion: str, other: str):
+def separation_factor(space: DesignSpace, design: Design, guess, ion: str, other: str):
     """S = (J_ion / J_other) / (c_ion / c_other) in the feed."""
     sol = space.solution(design, guess)
     return quantity.selectivity(quantity.fluxes(sol.problem, sol.state), sol.problem.parameters.left_concentration,
@@ -221,7 +368,8 @@ def separation_factor(space: DesignSpace, design: ChannelDesign, guess, ion: str
 
 
 def penalized(ion: str, other: str, min_flux: float, weight: float = 10.0) -> Callable:
-    """Loss −ln S + weight·max(0, ln(J_min / J_ion))²: maximize S with J_ion ≥ ``min_flux`` (mol/s)."""
+    """Loss −ln S + weight·max(0, ln(J_min / J_ion))²: maximize S with J_ion ≥ ``min_flux`` (in the
+    unit of :func:`ion_flux`: mol/s for a channel, mol m⁻² s⁻¹ for a membrane)."""
 
     def loss(space, design, guess):
         sol = space.solution(design, guess)
@@ -282,18 +430,18 @@ class DesignResult:
     """The best design found, its loss, its converged state (to warm-start further solves), the
     space it was solved in and the step history."""
 
-    design: ChannelDesign
+    design: Design
     loss: float
     state: jax.Array
     space: DesignSpace
     history: History
 
     def __repr__(self) -> str:
-        return (f"DesignResult(design=ChannelDesign({self.design.describe()}), loss={self.loss:+.6g}, "
+        return (f"DesignResult(design={self.design!r}, loss={self.loss:+.6g}, "
                 f"steps={len(self.history.rows)})")
 
 
-def optimize(space: DesignSpace, loss: Callable, start: ChannelDesign, transform: Transform, optimizer,
+def optimize(space: DesignSpace, loss: Callable, start: Design, transform, optimizer,
              steps: int = 40, *, max_halvings: int = 10, tolerance: float = 1e-6, patience: int = 3,
              relayout_factor: float = 1.5, history_path=None, progress: bool = True) -> DesignResult:
     """Minimize ``loss(space, design, guess)`` over θ = ``transform.theta(design)`` with an optax optimizer.

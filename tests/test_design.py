@@ -154,3 +154,77 @@ def test_pareto_front_keeps_exactly_the_non_dominated_designs():
     s = np.array([1.0, 3.0, 2.0, 1.0, 2.0, np.nan, 9.0])
     j = np.array([3.0, 1.0, 2.0, 1.0, 1.5, 5.0, 0.0])
     np.testing.assert_array_equal(pareto_front(s, j), [1, 2, 0])
+
+
+# ------------------------------------------------------------------------------------------
+# Membrane designs: pore radius, thickness, fixed charge and pore permittivity of a 1D membrane
+# with every pore term on (steric, Born, hindrance, dehydration with wall coordination χ = 0.8)
+
+MEMBRANE_FEED = pnp.Electrolyte.from_salts({"LiCl": 30.0, "MgCl2": 100.0})
+PORE_MODEL = pnp.Membrane(1e-6, 0.0, dehydration=True, wall_coordination=0.8)
+
+
+def membrane_design(radius, thickness, charge, permittivity):
+    return D.MembraneDesign(*map(jnp.asarray, (radius, thickness, charge, permittivity)))
+
+
+@pytest.fixture(scope="module")
+def membrane_space():
+    start = membrane_design(0.45e-9, 200e-9, 40.0, 45.0)
+    space = D.DesignSpace(MEMBRANE_FEED, MEMBRANE_FEED.scaled(0.1), 0.05, start, membrane=PORE_MODEL)
+    return space, start, space.solve(start)
+
+
+def test_membrane_design_is_the_membrane_that_pnp_solve_solves(membrane_space):
+    """The design on its frozen mesh gives pnp.solve's fluxes for the same pnp.Membrane (1e-8)."""
+    space, start, state = membrane_space
+    membrane = pnp.Membrane(200e-9, 40.0, pore_radius=0.45e-9, pore_permittivity=45.0, dehydration=True,
+                            wall_coordination=0.8)
+    sol = pnp.solve(membrane, MEMBRANE_FEED, 0.05, right=MEMBRANE_FEED.scaled(0.1))
+    for ion in ("Li+", "Mg2+", "Cl-"):
+        assert float(D.ion_flux(space, start, state, ion)) == pytest.approx(sol.fluxes[ion], rel=1e-8)
+
+
+def test_membrane_gradients_in_radius_thickness_charge_and_permittivity(membrane_space):
+    """d(S(Li/Mg), J_Li)/d(r_p, L, X, ε_p) with every pore term on = central differences (1e-5)."""
+    space, start, state = membrane_space
+    for output in (lambda d: D.separation_factor(space, d, state, "Li+", "Mg2+"),
+                   lambda d: D.ion_flux(space, d, state, "Li+") * 1e4):
+        assert_gradient_matches_central_difference(output, start, ("pore_radius", "thickness", "fixed_charge",
+                                                                   "pore_permittivity"))
+
+
+def test_membrane_transform_round_trip_bounds_and_errors():
+    transform = D.MembraneTransform(thickness=(10e-9, 10e-6))
+    start = membrane_design(0.45e-9, 200e-9, -40.0, 45.0)
+    assert set(transform.ranges) == {"pore_radius", "thickness", "fixed_charge", "pore_permittivity"}
+    back = transform.design(transform.theta(start)).as_floats()
+    for key, value in start.as_floats().items():
+        assert back[key] == pytest.approx(value, rel=1e-12)
+    wild = transform.design({k: jnp.asarray(v) for k, v in
+                             {"pore_radius": -40.0, "thickness": 40.0, "fixed_charge": 1e3, "pore_permittivity": -1e3}.items()})
+    d = wild.as_floats()
+    assert 0.3e-9 <= d["pore_radius"] and d["thickness"] <= 10e-6 and d["fixed_charge"] <= 100.0
+    assert d["pore_permittivity"] >= 30.0
+    fixed = D.MembraneTransform(pore_radius=0.5e-9, fixed_charge=(-50.0, 50.0), pore_permittivity=40.0)
+    assert set(fixed.theta(start)) == {"fixed_charge"}
+    assert fixed.design(fixed.theta(start)).as_floats()["pore_radius"] == 0.5e-9
+    with pytest.raises(ValueError, match="outside the open range"):
+        fixed.theta(membrane_design(0.45e-9, 200e-9, -60.0, 45.0))
+    with pytest.raises(ValueError, match="low < high"):
+        D.MembraneTransform(pore_radius=(2e-9, 1e-9))
+    with pytest.raises(ValueError, match="> 0"):
+        D.MembraneTransform(thickness=-1e-6)
+
+
+def test_membrane_design_space_errors():
+    start = membrane_design(0.45e-9, 200e-9, -40.0, 45.0)
+    with pytest.raises(ValueError, match="reservoirs belong to channel designs"):
+        D.DesignSpace(MEMBRANE_FEED, MEMBRANE_FEED, 0.0, start, reservoirs=pnp.Reservoirs())
+    with pytest.raises(ValueError, match="pore model of membrane designs"):
+        D.DesignSpace(FEED, PERMEATE, 0.0, design(3e-9, 6e-9, 40e-9, 0.0), membrane=PORE_MODEL)
+    with pytest.raises(ValueError, match="pore_radius must be a positive number in metres"):
+        membrane_design(-0.45e-9, 200e-9, -40.0, 45.0).check()
+    space = D.DesignSpace(MEMBRANE_FEED, MEMBRANE_FEED, 0.0, start)
+    with pytest.raises(TypeError, match="designs MembraneDesigns, got a ChannelDesign"):
+        space.problem(design(3e-9, 6e-9, 40e-9, 0.0))
