@@ -17,6 +17,13 @@ half-height, the symmetry plane is closed) and reports mol/(s·m) per metre of d
 the full slit. Without reservoirs (``reservoirs=None``) the baths sit on the pore ends —
 the idealization used for long-channel limits.
 
+A channel may be partly filled by a porous material (``filling``, a :class:`~pnp.Membrane`
+placed inside it: a MOF or polymer plug in the tip, say): in the cells between ``filling_start``
+and ``filling_start + filling.thickness`` (m from the channel's left end) the ions meet the
+filling's fixed charge and pore terms (steric, Born, hindrance, dehydration; :mod:`pnp.pore`),
+and the axial grid is refined at both of its faces, where the Donnan layers sit. The
+filling's fluxes are per open area (no porosity factor), as a membrane's are.
+
 The wall is a grid line but the cells of a tapered channel are not rectangles: every face
 flux carries its tangential part besides the two-point part (:mod:`pnp.physics.skew`), so
 tapered channels converge at second order to the right answer (tests/test_tapered_mms.py).
@@ -37,8 +44,9 @@ from ..physics.scales import Scales
 from ..sites import SurfaceSites
 from ..tracing import FROZEN_MESH_FIX, concrete, known
 from ..units import format_quantity
-from .base import (DebyeLengths, Discretization, Mesh, Profile, known_length, max_abs_profile, require_positive,
-                   wall_face_charges)
+from .base import (DebyeLengths, Discretization, Mesh, Profile, evaluate_profile, known_length, max_abs_profile,
+                   require_positive, wall_face_charges)
+from .planar1d import Membrane
 
 RESERVOIR_SIZE_IN_MOUTH_RADII = 50.0
 
@@ -83,6 +91,10 @@ class Channel:
       surface_charge: wall charge σ (C/m²), constant or σ(z, r) (bipolar, charged tip …).
       reservoirs: :class:`Reservoirs`, or None for baths directly at the pore ends.
       planar: True for a slit (R is the half-height; planar coordinates).
+      filling: a porous material inside the channel, as a :class:`~pnp.Membrane` (its thickness,
+        fixed charge X(z, r) in mol/m³ of pore volume with z from the channel's left end, and pore
+        terms; no bath layer), or None.
+      filling_start: where the filling begins (m from the channel's left end, the tip of a cone).
     """
 
     radius_profile: Callable
@@ -90,6 +102,8 @@ class Channel:
     surface_charge: Profile = 0.0
     reservoirs: Reservoirs | None = Reservoirs()
     planar: bool = False
+    filling: Membrane | None = None
+    filling_start: float = 0.0
 
     def __post_init__(self):
         require_positive(type(self).__name__, length=self.length)
@@ -100,6 +114,31 @@ class Channel:
         name = type(self).__name__
         guards.check_lengths(name, length=self.length, left_radius=self.left_radius, right_radius=self.right_radius)
         guards.check_surface_charge(name, "surface_charge", self.surface_charge)
+        if self.filling is not None:
+            self._check_filling()
+
+    def _check_filling(self) -> None:
+        name = type(self).__name__
+        if not isinstance(self.filling, Membrane):
+            raise TypeError(f"{name}.filling must be a pnp.Membrane (the porous material: thickness, fixed charge, "
+                            f"pore terms), got {type(self.filling).__name__}")
+        if self.filling.bath_layer is not None:
+            raise ValueError(f"{name}.filling: a filling has no bath layers (the channel's own solution meets it); "
+                             "leave Membrane.bath_layer unset")
+        start, thickness, length = (concrete(x) for x in (self.filling_start, self.filling.thickness, self.length))
+        if start is not None and not (np.isfinite(start) and start >= 0):
+            raise ValueError(f"{name}.filling_start must be ≥ 0 (m from the channel's left end), got {self.filling_start!r}")
+        if None not in (start, thickness, length) and start + thickness > length * (1 + 1e-12):
+            raise ValueError(f"{name}.filling spans z = {start:g} to {start + thickness:g} m, beyond the channel "
+                             f"(0 to {length:g} m): shorten the filling's thickness or move filling_start")
+
+    @property
+    def has_pore_terms(self) -> bool:
+        return self.filling is not None and self.filling.has_pore_terms
+
+    def pore_transport(self, electrolyte):
+        """The filling's pore terms for ``electrolyte``'s ions (:class:`pnp.pore.PoreTransport`), or None."""
+        return None if self.filling is None else self.filling.pore_transport(electrolyte)
 
     def __repr__(self) -> str:
         """``Channel(radius 10 nm → 200 nm over 2 um, σ = -0.05 C/m^2, …)`` (no function objects)."""
@@ -112,8 +151,10 @@ class Channel:
         radii = left if left == right else f"{left} → {right}"
         charge = (repr(self.surface_charge) if isinstance(self.surface_charge, SurfaceSites)
                   else "σ(z, r) profile" if callable(self.surface_charge) else shown(self.surface_charge, "surface_charge"))
+        filling = ("" if self.filling is None else
+                   f", filling={self.filling!r} from z = {shown(self.filling_start, 'length')}")
         return (f"Channel({what} {radii} over {shown(self.length, 'length')}, σ = {charge}, "
-                f"reservoirs={self.reservoirs!r}{', planar' if self.planar else ''})")
+                f"reservoirs={self.reservoirs!r}{', planar' if self.planar else ''}{filling})")
 
     @property
     def left_radius(self):
@@ -152,8 +193,7 @@ class Channel:
         ratio, ref = mesh.growth, mesh.refinement
         xi = graded_nodes(1.0, h_wall / r_max, 0.1, ratio=ratio, refine_start=False, refinement=ref)
         channel_max = mesh.max_cell or length / 40.0
-        z_channel = graded_nodes(length / L0, h_wall / L0, max(channel_max, h_wall) / L0, ratio=ratio,
-                                 refinement=ref)
+        z_channel = self._axial_nodes(length, h_wall, channel_max, debye, mesh, L0)
         if self.reservoirs is None:
             return ChannelLayout(xi, np.zeros(0), np.zeros(1), z_channel / z_channel[-1], np.zeros(1),
                                  None, self.planar, scales)
@@ -167,6 +207,27 @@ class Channel:
         eta = graded_nodes(1.0, h_wall / span, 0.1, ratio=ratio, refine_end=False, refinement=ref)[1:]
         return ChannelLayout(xi, eta, z_left - z_left[-1], z_channel / z_channel[-1], z_right,
                              (left_size[0] / L0, right_size[0] / L0), self.planar, scales)
+
+
+    def _axial_nodes(self, length, h_wall, h_max, debye: DebyeLengths, mesh: Mesh, L0) -> np.ndarray:
+        """Channel nodes from 0 to ``length`` (units of L0), graded toward both ends and toward both
+        faces of the filling (first cell there: the wall cell or λ_D/20 at the filling's largest |X|)."""
+        bounds, h_min = [0.0, length], h_wall
+        if self.filling is not None:
+            name = type(self).__name__
+            start = known_length(self.filling_start, name, "filling_start") if self.filling_start else 0.0
+            end = start + known_length(self.filling.thickness, name, "filling.thickness")
+            bounds = sorted({0.0, length, start, min(end, length)})
+            z = np.linspace(start, end, 101)
+            fixed_max = max_abs_profile(self.filling.fixed_charge, z, np.zeros_like(z), f"{name}.filling.fixed_charge")
+            if fixed_max > 0 and mesh.wall_cell is None:
+                h_min = min(h_wall, debye.at(fixed_max) / 20.0)
+        nodes = [np.zeros(1)]
+        for a, b in zip(bounds[:-1], bounds[1:]):
+            segment = graded_nodes((b - a) / L0, h_min / L0, max(h_max, h_min) / L0, ratio=mesh.growth,
+                                   refinement=mesh.refinement)
+            nodes.append(a / L0 + segment[1:])
+        return np.concatenate(nodes)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -248,7 +309,22 @@ class ChannelLayout:
             mz, mr = wall_face_charges(grid, channel.membrane_charge, scales, where=self._membrane_faces(grid))
             zc, rc = zc + mz, rc + mr
         flux_scale, unit = (2.0 * scales.flux / L0, "mol/(s·m)") if self.planar else (scales.flux, "mol/s")
-        return Discretization(grid, zc, rc, jnp.zeros(grid.shape), scales, flux_scale, unit)
+        fixed, cells = self._filling(channel, grid)
+        return Discretization(grid, zc, rc, fixed, scales, flux_scale, unit, pore_cells=cells)
+
+    def _filling(self, channel: "Channel", grid):
+        """(X̃ per cell, pore cells): the filling's fixed charge and 1 in the channel cells whose centres
+        lie inside it; (zeros, None) without a filling. Traceable in the filling's values."""
+        if channel.filling is None:
+            return jnp.zeros(grid.shape), None
+        L0 = self.scales.length
+        z, r = grid.cell_z * L0, grid.cell_r * L0
+        in_channel = np.zeros(grid.shape, bool)
+        in_channel[:, :len(self.xi) - 1] = True
+        start = channel.filling_start
+        inside = jnp.asarray(in_channel & self.active) & (z > start) & (z < start + channel.filling.thickness)
+        charge = evaluate_profile(channel.filling.fixed_charge, z, r, "filling.fixed_charge")
+        return jnp.where(inside, charge, 0.0) / self.scales.concentration, inside.astype(float)
 
     def _membrane_faces(self, grid) -> "MaskPair":
         """Wall faces on the membrane (z = 0 or z = length): z faces in the membrane-face columns."""
@@ -271,17 +347,19 @@ class MaskPair:
 
 
 def Cylinder(radius: float, length: float, surface_charge: Profile = 0.0,
-             reservoirs: Reservoirs | None = Reservoirs()) -> Channel:
-    """Cylindrical channel of ``radius`` and ``length`` (m), wall charge σ (C/m²)."""
+             reservoirs: Reservoirs | None = Reservoirs(), **filling) -> Channel:
+    """Cylindrical channel of ``radius`` and ``length`` (m), wall charge σ (C/m²); ``filling=``,
+    ``filling_start=`` as :class:`Channel`'s."""
     require_positive("Cylinder", radius=radius)
     guards.check_lengths("Cylinder", radius=radius, length=length)
     guards.check_surface_charge("Cylinder", "surface_charge", surface_charge)
-    return Channel(lambda z: radius + 0.0 * jnp.asarray(z), length, surface_charge, reservoirs)
+    return Channel(lambda z: radius + 0.0 * jnp.asarray(z), length, surface_charge, reservoirs, **filling)
 
 
 def Cone(tip_radius: float, base_radius: float, length: float, surface_charge: Profile = 0.0,
-         reservoirs: Reservoirs | None = Reservoirs()) -> Channel:
-    """Conical channel, tip (z = 0) on the left, base (z = length) on the right (m)."""
+         reservoirs: Reservoirs | None = Reservoirs(), **filling) -> Channel:
+    """Conical channel, tip (z = 0) on the left, base (z = length) on the right (m); ``filling=``
+    (e.g. a MOF-filled tip), ``filling_start=`` as :class:`Channel`'s."""
     require_positive("Cone", tip_radius=tip_radius, base_radius=base_radius)
     guards.check_lengths("Cone", tip_radius=tip_radius, base_radius=base_radius, length=length)
     guards.check_surface_charge("Cone", "surface_charge", surface_charge)
@@ -292,13 +370,15 @@ def Cone(tip_radius: float, base_radius: float, length: float, surface_charge: P
             "the tip is on the left by convention — swap them and reverse the voltage sign"
         )
     return Channel(lambda z: tip_radius + (base_radius - tip_radius) * jnp.asarray(z) / length,
-                   length, surface_charge, reservoirs)
+                   length, surface_charge, reservoirs, **filling)
 
 
 def Slit(height: float, length: float, surface_charge: Profile = 0.0,
-         reservoirs: Reservoirs | None = Reservoirs()) -> Channel:
-    """Planar slit of full ``height`` between two charged walls (per metre of depth)."""
+         reservoirs: Reservoirs | None = Reservoirs(), **filling) -> Channel:
+    """Planar slit of full ``height`` between two charged walls (per metre of depth); ``filling=``,
+    ``filling_start=`` as :class:`Channel`'s."""
     require_positive("Slit", height=height)
     guards.check_lengths("Slit", height=height, length=length)
     guards.check_surface_charge("Slit", "surface_charge", surface_charge)
-    return Channel(lambda z: 0.5 * height + 0.0 * jnp.asarray(z), length, surface_charge, reservoirs, planar=True)
+    return Channel(lambda z: 0.5 * height + 0.0 * jnp.asarray(z), length, surface_charge, reservoirs, planar=True,
+                   **filling)
