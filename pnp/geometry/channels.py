@@ -208,14 +208,13 @@ class Channel:
         return ChannelLayout(xi, eta, z_left - z_left[-1], z_channel / z_channel[-1], z_right,
                              (left_size[0] / L0, right_size[0] / L0), self.planar, scales)
 
-
     def _axial_nodes(self, length, h_wall, h_max, debye: DebyeLengths, mesh: Mesh, L0) -> np.ndarray:
         """Channel nodes from 0 to ``length`` (units of L0), graded toward both ends and toward both
         faces of the filling (first cell there: the wall cell or λ_D/20 at the filling's largest |X|)."""
         bounds, h_min = [0.0, length], h_wall
         if self.filling is not None:
             name = type(self).__name__
-            start = known_length(self.filling_start, name, "filling_start") if self.filling_start else 0.0
+            start = known_length(self.filling_start, name, "filling_start")
             end = start + known_length(self.filling.thickness, name, "filling.thickness")
             bounds = sorted({0.0, length, start, min(end, length)})
             z = np.linspace(start, end, 101)
@@ -319,10 +318,10 @@ class ChannelLayout:
             return jnp.zeros(grid.shape), None
         L0 = self.scales.length
         z, r = grid.cell_z * L0, grid.cell_r * L0
-        in_channel = np.zeros(grid.shape, bool)
+        in_channel = np.zeros(grid.shape, bool)  # the channel-radial columns (all active)
         in_channel[:, :len(self.xi) - 1] = True
         start = channel.filling_start
-        inside = jnp.asarray(in_channel & self.active) & (z > start) & (z < start + channel.filling.thickness)
+        inside = jnp.asarray(in_channel) & (z > start) & (z < start + channel.filling.thickness)
         charge = evaluate_profile(channel.filling.fixed_charge, z, r, "filling.fixed_charge")
         return jnp.where(inside, charge, 0.0) / self.scales.concentration, inside.astype(float)
 
