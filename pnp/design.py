@@ -7,8 +7,9 @@ Pieces, each a pure function or a small frozen data class:
   (m) and wall charge σ (C/m²) of a cone (a cylinder when both radii are equal);
   :class:`MembraneDesign` — pore radius (m), thickness (m), fixed charge X (mol/m³) and pore
   permittivity ε_p of a 1D :class:`pnp.Membrane` with the pore terms of :mod:`pnp.pore`.
-* :class:`DesignSpace` — what stays fixed (feed and permeate baths, voltage, a channel's
-  reservoirs or a membrane's pore model, mesh) and the mesh of a reference design, frozen
+* :class:`DesignSpace` — what stays fixed (feed and permeate baths and voltage, or under
+  nanofiltration the feed and J_v with the permeate solved for (:func:`nanofiltration_space`);
+  a channel's reservoirs or a membrane's pore model; mesh) and the mesh of a reference design, frozen
   (:func:`pnp.frozen_mesh`): every design is solved by :func:`pnp.solve` on that mesh, so the
   grid metrics, charges, pore terms and every output are differentiable in the design through
   the public API. Far from the reference (a length changed more than ``relayout_factor``×) the
@@ -47,6 +48,7 @@ from .electrolyte import Electrolyte
 from .geometry.base import Mesh
 from .geometry.channels import Channel, Reservoirs
 from .geometry.planar1d import Membrane
+from .nanofiltration import MESH_DILUTION, Nanofiltration, nanofiltration
 from .problem import Problem, build_problem
 from .progress import Progress
 from .solution import Solution
@@ -181,6 +183,10 @@ class DesignSpace:
         bath layer) whose thickness, fixed charge, pore radius and permittivity each design
         replaces; None: ``pnp.Membrane``'s defaults (the DSPM-DE terms).
       mesh, options: mesh controls and Newton options.
+      volume_flux: for membrane designs, J_v (m/s) of nanofiltration: each design's permeate is
+        solved for (:func:`pnp.nanofiltration`, zero current) and ``permeate`` and ``voltage`` only
+        lay out the mesh; None: the baths and voltage are given. :func:`nanofiltration_space`
+        builds such a space with the mesh :func:`pnp.nanofiltration` uses.
     """
 
     feed: Electrolyte
@@ -191,6 +197,7 @@ class DesignSpace:
     mesh: Mesh = Mesh()
     options: NewtonOptions = NewtonOptions()
     membrane: Membrane | None = None
+    volume_flux: float | None = None
     _cache: dict = dataclasses.field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self):
@@ -206,6 +213,13 @@ class DesignSpace:
                              "ChannelDesign (use a MembraneDesign, or leave membrane=None)")
         if self.membrane is not None and not isinstance(self.membrane, Membrane):
             raise TypeError(f"DesignSpace.membrane must be a pnp.Membrane, got {type(self.membrane).__name__}")
+        if self.volume_flux is not None:
+            if not isinstance(self.reference, MembraneDesign):
+                raise ValueError("volume_flux (nanofiltration) needs membrane designs; the reference is a ChannelDesign")
+            if not (isinstance(self.volume_flux, (int, float)) and math.isfinite(self.volume_flux)
+                    and self.volume_flux > 0):
+                raise ValueError(f"DesignSpace.volume_flux must be a positive volume flux J_v in m/s (e.g. 1e-6), "
+                                 f"got {self.volume_flux!r}")
 
     @property
     def conditions(self) -> Conditions:
@@ -231,8 +245,21 @@ class DesignSpace:
         return build_problem(self._geometry(design), self.conditions)
 
     def solution(self, design: Design, guess=None) -> Solution:
-        """:func:`pnp.solve` of ``design`` on the frozen mesh (traceable in ``design``)."""
-        return solve(self._geometry(design), self.conditions, guess=guess)
+        """:func:`pnp.solve` of ``design`` on the frozen mesh (traceable in ``design``); under
+        nanofiltration, the solution at the permeate found (:meth:`nanofiltration`), whose fluxes are
+        J_v c_i,permeate. ``guess``: what :meth:`solve` returned for a nearby design."""
+        if self.volume_flux is None:
+            return solve(self._geometry(design), self.conditions, guess=guess)
+        return self.nanofiltration(design, guess).solution
+
+    def nanofiltration(self, design: MembraneDesign, guess: Nanofiltration | None = None) -> Nanofiltration:
+        """:func:`pnp.nanofiltration` of ``design`` at the space's J_v on the frozen mesh (differentiable
+        in ``design`` outside ``jax.jit``)."""
+        if self.volume_flux is None:
+            raise ValueError("this space gives the permeate and voltage; set volume_flux (nanofiltration_space) "
+                             "for nanofiltration designs")
+        return nanofiltration(self._geometry(design), self.feed, self.volume_flux, mesh=self.conditions.mesh,
+                              options=self.options, guess=guess)
 
     def relayout(self, design: Design) -> "DesignSpace":
         """The same study with the mesh of ``design`` (a fresh mesh for it)."""
@@ -243,13 +270,29 @@ class DesignSpace:
         return any(max(now[k] / ref[k], ref[k] / now[k]) > factor for k in design.mesh_lengths)
 
     def solve(self, design: Design, guess=None):
-        """Converged nondimensional state of ``design`` (Newton from ``guess``, else continuation)."""
-        return self.solution(design, guess).state
+        """What warm-starts the next design: the converged nondimensional state of ``design`` (Newton from
+        ``guess``, else continuation), or under nanofiltration the :class:`~pnp.nanofiltration.Nanofiltration`."""
+        if self.volume_flux is None:
+            return self.solution(design, guess).state
+        return self.nanofiltration(design, guess)
 
     def _geometry(self, design: Design):
         if type(design) is not type(self.reference):
             raise TypeError(f"this space designs {type(self.reference).__name__}s, got a {type(design).__name__}")
         return design.geometry(self)
+
+
+def nanofiltration_space(feed: Electrolyte, volume_flux: float, reference: MembraneDesign, *,
+                         membrane: Membrane | None = None, mesh: Mesh = Mesh(),
+                         options: NewtonOptions = NewtonOptions()) -> DesignSpace:
+    """A :class:`DesignSpace` of membranes under nanofiltration of ``feed`` at J_v = ``volume_flux``
+    (m/s), each design's permeate solved for (zero current), on the mesh of ``reference`` frozen
+    as :func:`pnp.nanofiltration` freezes it (against the feed diluted 100×). The objectives
+    (:func:`separation_factor`, :func:`ion_flux`, :func:`penalized`) then read the permeate:
+    S = (c_a,p/c_b,p)/(c_a,f/c_b,f), J_i = J_v c_i,p. Gradients are exact (implicit function
+    theorem through the permeate search); :func:`optimize` runs them outside ``jax.jit``."""
+    return DesignSpace(feed, feed.scaled(MESH_DILUTION), 0.0, reference, membrane=membrane, mesh=mesh,
+                       options=options, volume_flux=volume_flux)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -427,12 +470,13 @@ class History:
 
 @dataclasses.dataclass
 class DesignResult:
-    """The best design found, its loss, its converged state (to warm-start further solves), the
-    space it was solved in and the step history."""
+    """The best design found, its loss, what :meth:`DesignSpace.solve` returned for it (the converged
+    state, or under nanofiltration the :class:`~pnp.nanofiltration.Nanofiltration`; it warm-starts
+    further solves), the space it was solved in and the step history."""
 
     design: Design
     loss: float
-    state: jax.Array
+    state: object
     space: DesignSpace
     history: History
 
@@ -549,6 +593,8 @@ def _value_and_grad(loss: Callable, transform: Transform):
     compiled = {}
 
     def run(space, theta, state):
+        if space.volume_flux is not None:  # the permeate search iterates on numbers: no jit
+            return jax.value_and_grad(objective)(theta, space, state)
         key = id(space)
         if key not in compiled:  # one compiled program per layout
             compiled.clear()

@@ -36,11 +36,12 @@ from .electrolyte import Electrolyte
 from .geometry.base import Mesh
 from .solver.errors import ConvergenceError
 from .solver.newton import NewtonOptions
-from .tracing import concrete, is_traced
+from .tracing import concrete, concrete_tree, is_traced
 
 SECONDS_PER_HOUR = 3600.0
 MIN_NEWTON_FRACTION = 1.0 / 16.0  # smallest fraction of a Newton step tried before a fixed-point step
 MAX_LOG_STEP = 1.0  # largest Newton change of ln c_permeate (and of V/(kT/e)) per iteration
+MESH_DILUTION = 0.01  # the grid is frozen against the feed diluted this much (a permeate-side layer that fits)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -127,7 +128,8 @@ class Nanofiltration:
 
 
 def nanofiltration(membrane, feed: Electrolyte, volume_flux, *, mesh=None, options: NewtonOptions = NewtonOptions(),
-                   tolerance: float = 1e-10, max_iterations: int = 50) -> Nanofiltration:
+                   tolerance: float = 1e-10, max_iterations: int = 50, guess: Nanofiltration | None = None
+                   ) -> Nanofiltration:
     """Steady nanofiltration of ``feed`` through ``membrane`` (a :class:`~pnp.Membrane`, usually with a
     ``pore_radius``) at volume flux ``volume_flux`` J_v (m/s, > 0), with the permeate solved for.
 
@@ -136,6 +138,9 @@ def nanofiltration(membrane, feed: Electrolyte, volume_flux, *, mesh=None, optio
         the feed and a 100× diluted permeate, so the permeate-side double layer fits in its bath
         layer and every step of the search uses the same grid).
       tolerance: on the relative flux balance |J_i/(J_v c_i,p) − 1| and the scaled current.
+      guess: a converged result of the same feed's ions on the same mesh (a nearby membrane or
+        J_v): the search starts from its permeate and membrane voltage, its first PNP solve from its
+        state (else from permeate = feed, V = 0, by continuation).
 
     Raises:
       ValueError: J_v not positive, or traced under jit. ConvergenceError: no permeate found.
@@ -150,11 +155,11 @@ def nanofiltration(membrane, feed: Electrolyte, volume_flux, *, mesh=None, optio
         raise ValueError("nanofiltration needs at least one cation and one anion in the feed")
     plain_membrane, plain_feed = _primal(membrane), feed.with_concentrations(_values(feed.concentrations))
     if mesh is None or mesh.layout is None:  # one grid for the whole search, whatever the permeate
-        mesh = frozen_mesh(plain_membrane, plain_feed, right=plain_feed.scaled(0.01), mesh=mesh or Mesh())
+        mesh = frozen_mesh(plain_membrane, plain_feed, right=plain_feed.scaled(MESH_DILUTION), mesh=mesh or Mesh())
     equations = _Equations(plain_feed, float(flux), mesh, options)
 
-    x = np.concatenate([np.zeros(len(feed.names) - 1), [0.0]])  # permeate = feed, V = 0
-    state, iterations, history = None, 0, []
+    x, state = _start(plain_feed, guess)
+    iterations, history = 0, []
     while True:
         (g, aux), jac = equations.value_and_jacobian(plain_membrane, x, state)
         state = aux
@@ -239,6 +244,22 @@ class _Equations:
                 pass
             t *= 0.5
         return None
+
+
+def _start(feed: Electrolyte, guess: Nanofiltration | None):
+    """(x, PNP state) the permeate search starts from: ``guess``'s, or permeate = feed and V = 0 with no state."""
+    if guess is None:
+        return np.zeros(len(feed.names)), None
+    if not isinstance(guess, Nanofiltration) or guess.species != feed.names:
+        raise ValueError(f"guess must be a Nanofiltration result of a feed with the ions {feed.names}, got "
+                         f"{guess.species if isinstance(guess, Nanofiltration) else type(guess).__name__}")
+    permeate = _values(guess.permeate.concentrations)
+    x = np.append(np.log(permeate[:-1] / _values(feed.concentrations)[:-1]),
+                  float(_values(guess.voltage)) / feed.thermal_voltage)
+    state = concrete_tree(guess.solution.state)
+    if state is None:
+        raise ValueError("guess must hold numbers (a result computed outside jax.jit/vmap)")
+    return x, state
 
 
 def _rejection(species, permeate, reference) -> dict:

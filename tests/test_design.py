@@ -194,6 +194,33 @@ def test_membrane_gradients_in_radius_thickness_charge_and_permittivity(membrane
                                                                    "pore_permittivity"))
 
 
+@pytest.fixture(scope="module")
+def nanofiltration_space():
+    start = membrane_design(0.45e-9, 200e-9, 40.0, 45.0)
+    space = D.nanofiltration_space(MEMBRANE_FEED, 1e-6, start, membrane=PORE_MODEL)
+    return space, start, space.solve(start)
+
+
+def test_nanofiltration_design_is_pnp_nanofiltration_and_its_gradients_match(nanofiltration_space):
+    """Under nanofiltration (J_v = 1 µm/s) the design's fluxes are pnp.nanofiltration's for the same
+    pnp.Membrane (1e-8: the permeate search stops at 1e-10 of the flux balance), a warm start at the
+    answer takes no step, and d(S(Li/Mg), J_Li)/d(r_p, L, X, ε_p) with every pore term on, through the
+    permeate search, match central differences (1e-5)."""
+    space, start, result = nanofiltration_space
+    membrane = pnp.Membrane(200e-9, 40.0, pore_radius=0.45e-9, pore_permittivity=45.0, dehydration=True,
+                            wall_coordination=0.8)
+    reference = pnp.nanofiltration(membrane, MEMBRANE_FEED, 1e-6)
+    for ion in ("Li+", "Mg2+", "Cl-"):
+        assert float(D.ion_flux(space, start, result, ion)) == pytest.approx(reference.fluxes[ion], rel=1e-8)
+    assert float(D.separation_factor(space, start, result, "Li+", "Mg2+")) == pytest.approx(
+        reference.separation_factor("Li+", "Mg2+"), rel=1e-8)
+    assert space.solve(start, result).iterations == 0
+    for output in (lambda d: D.separation_factor(space, d, result, "Li+", "Mg2+"),
+                   lambda d: D.ion_flux(space, d, result, "Li+") * 1e4):
+        assert_gradient_matches_central_difference(output, start, ("pore_radius", "thickness", "fixed_charge",
+                                                                   "pore_permittivity"), jit=False)
+
+
 def test_membrane_transform_round_trip_bounds_and_errors():
     transform = D.MembraneTransform(thickness=(10e-9, 10e-6))
     start = membrane_design(0.45e-9, 200e-9, -40.0, 45.0)
@@ -223,6 +250,14 @@ def test_membrane_design_space_errors():
         D.DesignSpace(MEMBRANE_FEED, MEMBRANE_FEED, 0.0, start, reservoirs=pnp.Reservoirs())
     with pytest.raises(ValueError, match="pore model of membrane designs"):
         D.DesignSpace(FEED, PERMEATE, 0.0, design(3e-9, 6e-9, 40e-9, 0.0), membrane=PORE_MODEL)
+    with pytest.raises(ValueError, match="needs membrane designs"):
+        D.DesignSpace(FEED, PERMEATE, 0.0, design(3e-9, 6e-9, 40e-9, 0.0), volume_flux=1e-6)
+    with pytest.raises(ValueError, match="positive volume flux J_v in m/s"):
+        D.nanofiltration_space(MEMBRANE_FEED, -1e-6, start)
+    with pytest.raises(ValueError, match="set volume_flux"):
+        D.DesignSpace(MEMBRANE_FEED, MEMBRANE_FEED, 0.0, start).nanofiltration(start)
+    with pytest.raises(ValueError, match="guess must be a Nanofiltration result"):
+        pnp.nanofiltration(PORE_MODEL, MEMBRANE_FEED, 1e-6, guess=start)
     with pytest.raises(ValueError, match="pore_radius must be a positive number in metres"):
         membrane_design(-0.45e-9, 200e-9, -40.0, 45.0).check()
     space = D.DesignSpace(MEMBRANE_FEED, MEMBRANE_FEED, 0.0, start)
