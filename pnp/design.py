@@ -410,17 +410,32 @@ def separation_factor(space: DesignSpace, design: Design, guess, ion: str, other
                                 space.species(ion), space.species(other))
 
 
-def penalized(ion: str, other: str, min_flux: float, weight: float = 10.0) -> Callable:
-    """Loss −ln S + weight·max(0, ln(J_min / J_ion))²: maximize S with J_ion ≥ ``min_flux`` (in the
-    unit of :func:`ion_flux`: mol/s for a channel, mol m⁻² s⁻¹ for a membrane)."""
+def penalized(ion: str, other: str, min_flux: float | None = None, weight: float = 10.0, *,
+              min_selectivity: float | None = None) -> Callable:
+    """The permeability/selectivity trade-off as a loss, one side maximized and the other a floor:
+
+    * ``min_flux`` J_min: −ln S + weight·max(0, ln(J_min / J_ion))², the largest S with
+      J_ion ≥ J_min (in the unit of :func:`ion_flux`: mol/s for a channel, mol m⁻² s⁻¹ for a
+      membrane);
+    * ``min_selectivity`` S_min: −ln J_ion + weight·max(0, ln(S_min / S))², the largest flux of
+      ``ion`` with S ≥ S_min (under nanofiltration: the most ``ion`` in the permeate while it stays
+      S_min× purer in ``ion`` than the feed).
+    """
+    if (min_flux is None) == (min_selectivity is None):
+        raise ValueError("penalized takes exactly one floor: min_flux (maximize S) or min_selectivity "
+                         "(maximize the flux)")
+    floor = min_flux if min_selectivity is None else min_selectivity
+    if not (math.isfinite(floor) and floor > 0):
+        raise ValueError(f"the floor of penalized must be a positive number, got {floor!r}")
 
     def loss(space, design, guess):
         sol = space.solution(design, guess)
         flux = quantity.fluxes(sol.problem, sol.state)
         i, k = space.species(ion), space.species(other)
-        s = quantity.selectivity(flux, sol.problem.parameters.left_concentration, i, k)
-        shortfall = jnp.maximum(0.0, jnp.log(min_flux) - jnp.log(jnp.abs(flux[i])))
-        return -jnp.log(s) + weight * shortfall**2
+        log_s = jnp.log(quantity.selectivity(flux, sol.problem.parameters.left_concentration, i, k))
+        log_j = jnp.log(jnp.abs(flux[i]))
+        objective, constrained = (log_s, log_j) if min_selectivity is None else (log_j, log_s)
+        return -objective + weight * jnp.maximum(0.0, math.log(floor) - constrained) ** 2
 
     return loss
 
