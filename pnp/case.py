@@ -19,6 +19,12 @@ with a unit — a bare number is rejected so that "10" cannot silently mean 10 m
     membrane_charge = "0 C/m^2"          # optional
     # enabled = false                    # baths directly at the pore ends instead
 
+    [filling]                            # optional, channels only: a porous material inside
+    thickness = "20 nm"                  #   (a MOF-filled tip): a pnp.Membrane's fields, placed
+    fixed_charge = "-2 M"                #   from start (optional, default "0 nm": the left end)
+    pore_radius = "0.405 nm"             #   pore terms as for kind = "membrane" below
+    pore_permittivity = 30.0
+
     [electrolyte]                        # the left bath (tip side of a cone)
     salts = { KCl = "100 mM" }           # and/or ions: "K+" = "100 mM", "Cl-" = "100 mM"
     # temperature = "298.15 K"           # optional; relative_permittivity = 78.5 optional
@@ -60,6 +66,11 @@ Geometry fields by kind (all required unless marked optional):
   ("cylinder", "slit") and ion_radius ("stokes", "hydrated", "bare");
 * ``wall``: surface_charge, length (optional) — 1D charged wall facing one bath; no
   ``[right]``, and the voltage (if given) must be 0.
+
+``[filling]`` (channels only; :class:`pnp.Channel`'s ``filling``): thickness and fixed_charge
+(required), start (optional, its distance from the channel's left end), and the optional pore
+terms of a membrane (pore_radius, pore_permittivity, wall_coordination, the switches and
+choices).
 
 :meth:`Case.run` returns an :class:`~pnp.IVCurve` for a voltage list (even of one voltage)
 and a :class:`~pnp.Solution` for ``zero_current = true`` (membrane potential
@@ -119,6 +130,9 @@ KINDS: dict[str, dict[str, str]] = {
 
 OPTIONAL_FIELDS = {"membrane": {"bath_layer", "pore_radius", "pore_permittivity", "wall_coordination"},
                    "wall": {"length"}}
+FILLING_FIELDS = {"thickness": "length", "fixed_charge": "fixed_charge", "start": "length",
+                  "pore_radius": "length", "pore_permittivity": "dimensionless", "wall_coordination": "dimensionless"}
+"""Fields of ``[filling]`` (name → dimension); thickness and fixed_charge are required."""
 MEMBRANE_SWITCHES = ("steric", "dielectric", "hindrance", "dehydration")
 """True/false keys of a membrane's pore terms (defaults: those of :class:`pnp.Membrane`)."""
 MEMBRANE_CHOICES = {"pore_shape": PORE_SHAPES, "ion_radius": ION_RADII}
@@ -134,8 +148,9 @@ _EXAMPLES = {
 _UNIT_EXAMPLES = {"length": '"5 nm"', "concentration": '"100 mM"', "fixed_charge": '"-100 mM"',
                   "surface_charge": '"-0.05 C/m^2"', "voltage": '"0.5 V"', "temperature": '"298.15 K"',
                   "diffusivity": '"1.96e-9 m^2/s"'}
-SECTIONS = ("geometry", "reservoirs", "electrolyte", "right", "ions", "voltage", "mesh", "solver", "sweep")
-_OPTIONAL_SECTIONS = ("right", "reservoirs", "ions", "sweep")  # None when absent
+SECTIONS = ("geometry", "reservoirs", "filling", "electrolyte", "right", "ions", "voltage", "mesh", "solver",
+            "sweep")
+_OPTIONAL_SECTIONS = ("right", "reservoirs", "filling", "ions", "sweep")  # None when absent
 _TOP_LEVEL = ("name", "description") + SECTIONS
 _RESERVOIR_FIELDS = {"radius": "length", "length": "length", "membrane_charge": "surface_charge"}
 _MESH_FIELDS = {"refinement": "dimensionless", "growth": "dimensionless", "wall_cell": "length",
@@ -184,6 +199,7 @@ class Case:
     voltage: dict = dataclasses.field(default_factory=dict)
     right: dict | None = None
     reservoirs: dict | None = None
+    filling: dict | None = None
     mesh: dict = dataclasses.field(default_factory=dict)
     solver: dict = dataclasses.field(default_factory=dict)
     name: str = "case"
@@ -357,24 +373,54 @@ def _describe_bath(table: Mapping) -> str:
 
 
 # ---------------------------------------------------------------------- parsing
-def _pore_options(table: Mapping) -> dict:
-    """The switches and choices of a membrane's pore terms given in [geometry] (checked)."""
+def _pore_options(table: Mapping, section: str) -> dict:
+    """The switches and choices of a membrane's pore terms given in [``section``] (checked)."""
     options = {}
     for key in MEMBRANE_SWITCHES:
         if key in table:
             if not isinstance(table[key], bool):
-                raise ValueError(f"geometry.{key} = {table[key]!r} must be true or false")
+                raise ValueError(f"{section}.{key} = {table[key]!r} must be true or false")
             options[key] = table[key]
     for key, allowed in MEMBRANE_CHOICES.items():
         if key in table:
             if table[key] not in allowed:
-                raise ValueError(f"geometry.{key} = {table[key]!r} is unknown; use one of "
+                raise ValueError(f"{section}.{key} = {table[key]!r} is unknown; use one of "
                                  f"{', '.join(repr(a) for a in allowed)}")
             options[key] = table[key]
     if options and "pore_radius" not in table and "pore_permittivity" not in table:
-        raise ValueError(f"geometry.{next(iter(options))} only acts on pore terms; give geometry.pore_radius "
+        raise ValueError(f"{section}.{next(iter(options))} only acts on pore terms; give {section}.pore_radius "
                          "(e.g. pore_radius = \"0.5 nm\"), or remove it")
     return options
+
+
+def _pore_membrane(table: Mapping, section: str, values: Mapping, bath_layer=None) -> Membrane:
+    """The :class:`Membrane` of [``section``]'s checked ``values`` and its pore switches and choices."""
+    return Membrane(values["thickness"], values["fixed_charge"], bath_layer, pore_radius=values["pore_radius"],
+                    pore_permittivity=values["pore_permittivity"],
+                    wall_coordination=values["wall_coordination"] or 0.0, **_pore_options(table, section))
+
+
+def _filling(case: Case, kind: str) -> dict:
+    """``filling=``, ``filling_start=`` of a channel from [filling] (empty without one)."""
+    if case.filling is None:
+        return {}
+    if kind not in CHANNEL_KINDS:
+        raise ValueError(f"[filling] only applies to channels ({', '.join(CHANNEL_KINDS)}), not to geometry.kind = "
+                         f"{kind!r}; remove the [filling] section (a membrane's pore terms go in [geometry])")
+    _check_keys(case.filling, "filling", (*FILLING_FIELDS, *MEMBRANE_SWITCHES, *MEMBRANE_CHOICES))
+    values = {key: _quantity(case.filling, "filling", key, dimension,
+                             required=key in ("thickness", "fixed_charge"),
+                             positive=dimension == "length" and key != "start",
+                             example='"0 nm"' if key == "start" else _EXAMPLES.get(key))
+              for key, dimension in FILLING_FIELDS.items()}
+    if values["start"] is not None and values["start"] < 0:
+        raise ValueError(f"filling.start = {case.filling['start']!r} must be ≥ 0: the distance of the filling from the "
+                         "channel's left end (the tip of a cone)")
+    try:
+        membrane = _pore_membrane(case.filling, "filling", values)
+    except ValueError as error:
+        raise ValueError(f"[filling]: {error}; fix the fields of [filling]") from None
+    return {"filling": membrane, "filling_start": values["start"] or 0.0}
 
 
 def _check_keys(table: Mapping, section: str, allowed, what: str = "") -> None:
@@ -466,19 +512,17 @@ def _build(case: Case) -> Setup:
             reservoirs = Reservoirs(res["radius"], res["length"],
                                     0.0 if res["membrane_charge"] is None else res["membrane_charge"])
 
+    filling = _filling(case, kind)
     try:
         if kind == "cylinder":
-            geometry = Cylinder(values["radius"], values["length"], values["surface_charge"], reservoirs)
+            geometry = Cylinder(values["radius"], values["length"], values["surface_charge"], reservoirs, **filling)
         elif kind == "cone":
             geometry = Cone(values["tip_radius"], values["base_radius"], values["length"],
-                            values["surface_charge"], reservoirs)
+                            values["surface_charge"], reservoirs, **filling)
         elif kind == "slit":
-            geometry = Slit(values["height"], values["length"], values["surface_charge"], reservoirs)
+            geometry = Slit(values["height"], values["length"], values["surface_charge"], reservoirs, **filling)
         elif kind == "membrane":
-            geometry = Membrane(values["thickness"], values["fixed_charge"], values["bath_layer"],
-                                pore_radius=values["pore_radius"], pore_permittivity=values["pore_permittivity"],
-                                wall_coordination=values["wall_coordination"] or 0.0,
-                                **_pore_options(geometry_table))
+            geometry = _pore_membrane(geometry_table, "geometry", values, values["bath_layer"])
         else:
             geometry = ChargedWall(values["surface_charge"], values["length"])
     except ValueError as error:
@@ -497,11 +541,14 @@ def _build(case: Case) -> Setup:
             raise ValueError("[right] does not apply to geometry.kind = 'wall' (a wall faces one bath); "
                              "remove the [right] section")
         right = _electrolyte(case.right, "right", like=left)
-    if kind == "membrane":
+    pores = {"geometry": geometry} if kind == "membrane" else {"filling": filling.get("filling")}
+    for section, membrane in pores.items():
+        if membrane is None:
+            continue
         try:  # the pore terms meet the ions here: an ion as large as the pore fails now, not mid-run
-            geometry.pore_transport(left)
+            membrane.pore_transport(left)
         except ValueError as error:
-            raise ValueError(f"[geometry] (kind = 'membrane') with the ions of [electrolyte]: {error}") from None
+            raise ValueError(f"[{section}] with the ions of [electrolyte]: {error}") from None
 
     # voltages
     voltages, zero_current = _voltages(case.voltage, kind, right)

@@ -70,6 +70,12 @@ DESCRIPTIONS: dict[str, str] = {
     "reservoirs.radius": "reservoir radius (must exceed the channel mouth radius)",
     "reservoirs.length": "reservoir length on each side",
     "reservoirs.membrane_charge": "charge of the membrane faces around the pore mouths",
+    "filling.thickness": "length of the porous filling along the channel",
+    "filling.fixed_charge": "the filling's fixed charge X in mol/m³ of pore volume",
+    "filling.start": "where the filling begins, from the channel's left end (the tip of a cone)",
+    "filling.pore_radius": "the filling's pore radius: switches on its pore terms, as geometry.pore_radius",
+    "filling.pore_permittivity": "ε_r of the filling's pore water, as geometry.pore_permittivity",
+    "filling.wall_coordination": "χ of the filling's pore walls, as geometry.wall_coordination",
     "electrolyte.salts": f"salt concentrations, e.g. {{ KCl = \"100 mM\" }}; salts: {', '.join(SALTS)}",
     "electrolyte.<ion>": f"an ion's concentration, e.g. \"K+\" = \"100 mM\"; ions: {', '.join(ION_DATABASE)}",
     "electrolyte.temperature": "temperature of both baths",
@@ -132,6 +138,15 @@ def keys() -> list[Key]:
     for name, dimension in case._RESERVOIR_FIELDS.items():
         out.append(Key("reservoirs", name, dimension, _RESERVOIR_DEFAULTS[name], _RANGES.get(dimension, ""),
                        DESCRIPTIONS[f"reservoirs.{name}"]))
+    for name, dimension in case.FILLING_FIELDS.items():
+        default = {"thickness": "required", "fixed_charge": "required", "start": "0 nm"}.get(name, "optional")
+        out.append(Key("filling", name, dimension, default, _RANGES.get(dimension, ""), DESCRIPTIONS[f"filling.{name}"]))
+    for name in case.MEMBRANE_SWITCHES:
+        out.append(Key("filling", name, "bool", str(switches[name]).lower(), "",
+                       f"{DESCRIPTIONS['geometry.' + name]} [with pore terms]"))
+    for name, allowed in case.MEMBRANE_CHOICES.items():
+        out.append(Key("filling", name, "text", f'"{switches[name]}"', ", ".join(f'"{a}"' for a in allowed),
+                       f"{DESCRIPTIONS['geometry.' + name]} [with pore terms]"))
     for section in ("electrolyte", "right"):
         out.append(Key(section, "salts", "table", "—", _CONCENTRATION, DESCRIPTIONS[f"{section}.salts"]))
         out.append(Key(section, "<ion>", "concentration", "—", _CONCENTRATION, DESCRIPTIONS[f"{section}.<ion>"]))

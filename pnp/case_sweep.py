@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .case import _MESH_FIELDS, _RESERVOIR_FIELDS, _SOLVER_FIELDS, CHANNEL_KINDS, KINDS, SECTIONS, _toml_key
+from .case import _MESH_FIELDS, _RESERVOIR_FIELDS, _SOLVER_FIELDS, CHANNEL_KINDS, FILLING_FIELDS, KINDS, SECTIONS, _toml_key
 from .units import SI_UNITS, parse_quantity
 
 MODES = ("grid", "zip")
@@ -54,6 +54,8 @@ def sweepable(case) -> dict[str, tuple[tuple[str, ...], str | None]]:
     keys = {f"geometry.{field}": (("geometry", field), dim) for field, dim in KINDS.get(kind, {}).items()}
     if kind in CHANNEL_KINDS and (case.reservoirs or {}).get("enabled", True):
         keys.update({f"reservoirs.{f}": (("reservoirs", f), dim) for f, dim in _RESERVOIR_FIELDS.items()})
+    if kind in CHANNEL_KINDS and case.filling is not None:
+        keys.update({f"filling.{f}": (("filling", f), dim) for f, dim in FILLING_FIELDS.items()})
     for section in ("electrolyte", "right"):
         table = getattr(case, section) or {}
         for salt in table.get("salts") or {}:

@@ -220,3 +220,40 @@ def test_bad_pore_keys_name_the_field(old, new, message):
     assert old in PORE
     with pytest.raises(ValueError, match=message):
         Case.from_text(PORE.replace(old, new)).build()
+
+
+FILLED = (ROOT / "experiments" / "cases" / "mof_tip_cone.toml").read_text(encoding="utf-8")
+
+
+def test_filling_section_builds_the_channel_filling():
+    """[filling] builds the cone with the pnp.Membrane filling of the same arguments (the rest at its
+    defaults); it round-trips and sweeps."""
+    case = Case.from_text(FILLED)
+    geometry = case.build().geometry
+    mof = pnp.Membrane(20e-9, -2000.0, pore_radius=geometry.filling.pore_radius, pore_permittivity=30.0,
+                       dehydration=True, wall_coordination=0.8)
+    assert geometry.filling.pore_radius == pytest.approx(0.405e-9, rel=1e-12)
+    assert geometry.filling == mof and geometry.filling_start == 0.0
+    assert (geometry.length, geometry.surface_charge) == pytest.approx((2e-6, -0.05))
+    assert float(geometry.radius_profile(0.0)) == pytest.approx(10e-9)
+    assert Case.from_text(case.to_toml_text()) == case
+    moved = Case.from_text(FILLED.replace('thickness = "20 nm"', 'thickness = "20 nm"\nstart = "100 nm"'))
+    assert moved.build().geometry.filling_start == pytest.approx(100e-9)
+    points = Case.from_text(FILLED + '[sweep]\n"filling.fixed_charge" = ["-1 M", "-2 M"]\n').points()
+    assert [p.case.build().geometry.filling.fixed_charge for p in points] == pytest.approx([-1000.0, -2000.0])
+
+
+@pytest.mark.parametrize("old, new, message", [
+    ('thickness = "20 nm"', 'thickness = "3 um"', r"filling spans z = 0 to 3e-06 m, beyond the channel"),
+    ('thickness = "20 nm"', 'thickness = "20 nm"\nstart = "-5 nm"', r"filling\.start = '-5 nm' must be ≥ 0"),
+    ('fixed_charge = "-2 M"\n', "", r"filling\.fixed_charge is missing"),
+    ("dehydration = true", 'dehydration = "yes"', r"filling\.dehydration = 'yes' must be true or false"),
+    ("dehydration = true", "porosity = 0.4", r"unknown field filling\.porosity"),
+    ('pore_radius = "0.405 nm"', 'pore_radius = "0.2 nm"', r"\[filling\] with the ions of \[electrolyte\].*as large as"),
+    ('kind = "cone"\ntip_radius = "10 nm"\nbase_radius = "200 nm"\nlength = "2 um"\nsurface_charge = "-0.05 C/m^2"',
+     'kind = "membrane"\nthickness = "1 um"\nfixed_charge = "-50 mM"', r"\[filling\] only applies to channels"),
+])
+def test_bad_filling_keys_name_the_field(old, new, message):
+    assert old in FILLED
+    with pytest.raises(ValueError, match=message):
+        Case.from_text(FILLED.replace(old, new)).build()
