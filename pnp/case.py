@@ -11,7 +11,9 @@ with a unit — a bare number is rejected so that "10" cannot silently mean 10 m
     tip_radius = "10 nm"
     base_radius = "200 nm"
     length = "2 um"
-    surface_charge = "-0.05 C/m^2"
+    surface_charge = "-0.05 C/m^2"       # or ionizable sites (charge regulation, pnp.SurfaceSites):
+    # surface_charge = { density = "1 /nm^2", pK = 3.8, binding = { "Mg2+" = "10 L/mol" },
+    #                    stern_capacitance = "0.2 F/m^2" }   # pK needs electrolyte.pH
 
     [reservoirs]                         # optional, channels only (cylinder, cone, slit)
     radius = "1 um"                      # optional (default 50 mouth radii)
@@ -28,6 +30,7 @@ with a unit — a bare number is rejected so that "10" cannot silently mean 10 m
     [electrolyte]                        # the left bath (tip side of a cone)
     salts = { KCl = "100 mM" }           # and/or ions: "K+" = "100 mM", "Cl-" = "100 mM"
     # temperature = "298.15 K"           # optional; relative_permittivity = 78.5 optional
+    # pH = 7.0                           # optional: adds H+ and OH- (pnp.Electrolyte.from_salts)
 
     [right]                              # optional right bath, same form (same ions)
     salts = { KCl = "10 mM" }
@@ -66,6 +69,10 @@ Geometry fields by kind (all required unless marked optional):
   ("cylinder", "slit") and ion_radius ("stokes", "hydrated", "bare");
 * ``wall``: surface_charge, length (optional) — 1D charged wall facing one bath; no
   ``[right]``, and the voltage (if given) must be 0.
+
+``geometry.surface_charge`` of a channel or wall may instead be a table of ionizable sites
+(:class:`pnp.SurfaceSites`): density (required), pK, binding (ion → association constant) and
+stern_capacitance; a pK needs H⁺ in the baths (``pH`` in [electrolyte] and [right]).
 
 ``[filling]`` (channels only; :class:`pnp.Channel`'s ``filling``): thickness and fixed_charge
 (required), start (optional, its distance from the channel's left end), and the optional pore
@@ -106,13 +113,14 @@ from pathlib import Path
 
 import numpy as np
 
-from .electrolyte import SALTS, Electrolyte
+from .electrolyte import SALTS, Electrolyte, _add_water_ions
 from .guards import check_voltage
 from .geometry import ChargedWall, Cone, Cylinder, Membrane, Mesh, Reservoirs, Slit
 from .ions import ION_DATABASE, Ion, get_ion
 from .conditions import Conditions
 from .linalg.registry import methods
 from .pore import ION_RADII, PORE_SHAPES
+from .sites import SurfaceSites
 from .solver import NewtonOptions
 from .units import parse_quantity
 
@@ -138,6 +146,8 @@ MEMBRANE_SWITCHES = ("steric", "dielectric", "hindrance", "dehydration")
 MEMBRANE_CHOICES = {"pore_shape": PORE_SHAPES, "ion_radius": ION_RADII}
 """Text keys of a membrane's pore terms and their allowed values."""
 CHANNEL_KINDS = ("cylinder", "cone", "slit")
+SITE_FIELDS = {"density": "site_density", "pK": "dimensionless", "stern_capacitance": "capacitance"}
+"""Fields of a ``geometry.surface_charge`` table (:class:`pnp.SurfaceSites`; and binding: ion → association)."""
 _EXAMPLES = {
     "radius": '"5 nm"', "tip_radius": '"10 nm"', "base_radius": '"200 nm"', "length": '"1 um"',
     "height": '"10 nm"', "thickness": '"20 um"', "bath_layer": '"30 nm"',
@@ -400,6 +410,25 @@ def _pore_membrane(table: Mapping, section: str, values: Mapping, bath_layer=Non
                     wall_coordination=values["wall_coordination"] or 0.0, **_pore_options(table, section))
 
 
+def _sites(table: Mapping) -> SurfaceSites:
+    """:class:`SurfaceSites` from a ``geometry.surface_charge`` table (checked)."""
+    section = "geometry.surface_charge"
+    _check_keys(table, section, (*SITE_FIELDS, "binding"))
+    values = {key: _quantity(table, section, key, dimension, required=key == "density",
+                             example={"density": '"1 /nm^2"', "pK": "3.8", "stern_capacitance": '"0.2 F/m^2"'}[key])
+              for key, dimension in SITE_FIELDS.items()}
+    binding = table.get("binding", {})
+    if not isinstance(binding, Mapping):
+        raise ValueError(f"{section}.binding = {binding!r} must be a table of association constants, e.g. "
+                         "binding = { \"Mg2+\" = \"10 L/mol\" }")
+    values["binding"] = {ion: _parse(constant, "association", f"{section}.binding.{_toml_key(ion)}", '"10 L/mol"')
+                         for ion, constant in binding.items()}
+    try:
+        return SurfaceSites(**values)
+    except ValueError as error:
+        raise ValueError(f"{section}: {error}; fix the fields of the surface_charge table") from None
+
+
 def _filling(case: Case, kind: str) -> dict:
     """``filling=``, ``filling_start=`` of a channel from [filling] (empty without one)."""
     if case.filling is None:
@@ -473,8 +502,8 @@ def _build(case: Case) -> Setup:
     options = (*MEMBRANE_SWITCHES, *MEMBRANE_CHOICES) if kind == "membrane" else ()
     _check_keys(geometry_table, "geometry", ("kind",) + tuple(fields) + options, f" for kind = {kind!r}")
     values = {
-        key: _quantity(geometry_table, "geometry", key, dimension,
-                       required=key not in OPTIONAL_FIELDS.get(kind, ()),
+        key: _sites(geometry_table[key]) if key == "surface_charge" and isinstance(geometry_table.get(key), Mapping)
+        else _quantity(geometry_table, "geometry", key, dimension, required=key not in OPTIONAL_FIELDS.get(kind, ()),
                        positive=dimension == "length", example=_EXAMPLES.get(key))
         for key, dimension in fields.items()
     }
@@ -540,7 +569,16 @@ def _build(case: Case) -> Setup:
         if kind == "wall":
             raise ValueError("[right] does not apply to geometry.kind = 'wall' (a wall faces one bath); "
                              "remove the [right] section")
+        if ("pH" in case.electrolyte) != ("pH" in case.right):
+            raise ValueError("give pH in both [electrolyte] and [right], or in neither (a pH adds H+ and OH-, and the "
+                             "baths need the same ions)")
         right = _electrolyte(case.right, "right", like=left)
+    if isinstance(values.get("surface_charge"), SurfaceSites):
+        try:  # the sites meet the ions here: a pK without H⁺ or an unknown binding ion fails now
+            values["surface_charge"].association_constants(left)
+        except ValueError as error:
+            raise ValueError(f"geometry.surface_charge (sites) with the ions of [electrolyte]: {error}; for a pK "
+                             "add pH = 7.0 to [electrolyte] (and [right])") from None
     pores = {"geometry": geometry} if kind == "membrane" else {"filling": filling.get("filling")}
     for section, membrane in pores.items():
         if membrane is None:
@@ -612,6 +650,8 @@ def _electrolyte(table: Mapping, section: str, like: Electrolyte | None = None,
                                      "that is absent")
                 for ion, count in SALTS[salt].items():
                     ions[ion] = ions.get(ion, 0.0) + count * c
+        elif key == "pH":
+            options["pH"] = _quantity(table, section, key, "dimensionless", example="7.0")
         elif key in ("temperature", "relative_permittivity"):
             if section != "electrolyte":
                 raise ValueError(f"{section}.{key}: temperature and relative_permittivity are shared by both "
@@ -637,6 +677,11 @@ def _electrolyte(table: Mapping, section: str, like: Electrolyte | None = None,
     if not ions:
         raise ValueError(f"[{section}] has no ions; give salts = {{ KCl = \"100 mM\" }} or ions such as "
                          "\"K+\" = \"100 mM\"")
+    if "pH" in options:
+        try:
+            _add_water_ions(ions, options.pop("pH"))
+        except ValueError as error:
+            raise ValueError(f"{section}.pH: {error}") from None
     if like is not None:
         options = {"temperature": like.temperature, "relative_permittivity": like.relative_permittivity}
     try:

@@ -53,7 +53,13 @@ DESCRIPTIONS: dict[str, str] = {
     "geometry.base_radius": "cone radius at the right end",
     "geometry.length": "channel length (cylinder, cone, slit) or bath extent in front of the wall",
     "geometry.height": "slit height, wall to wall (planar: results per metre of depth)",
-    "geometry.surface_charge": "wall charge σ (negative for a cation-selective wall)",
+    "geometry.surface_charge": "wall charge σ (negative for a cation-selective wall), or a table of ionizable "
+                               "sites (the surface_charge.* keys below: charge regulation)",
+    "geometry.surface_charge.density": "sites per area of a regulated wall (pnp.SurfaceSites; 1 /nm^2 = 1e18 /m^2)",
+    "geometry.surface_charge.pK": "−log₁₀ K_a (mol/L) of the sites' protonation; needs pH in the baths",
+    "geometry.surface_charge.binding.<ion>": "association constant of S⁻ + ion ⇌ S·ion, e.g. binding = "
+                                             "{ \"Mg2+\" = \"10 L/mol\" }",
+    "geometry.surface_charge.stern_capacitance": "Stern layer between the sites and the diffuse layer",
     "geometry.thickness": "membrane thickness (1D; results per m²)",
     "geometry.fixed_charge": "membrane fixed charge X in mol/m³ of elementary charges (negative: cation exchange)",
     "geometry.bath_layer": "bath layer resolved on each side of the membrane",
@@ -79,6 +85,8 @@ DESCRIPTIONS: dict[str, str] = {
     "electrolyte.salts": f"salt concentrations, e.g. {{ KCl = \"100 mM\" }}; salts: {', '.join(SALTS)}",
     "electrolyte.<ion>": f"an ion's concentration, e.g. \"K+\" = \"100 mM\"; ions: {', '.join(ION_DATABASE)}",
     "electrolyte.temperature": "temperature of both baths",
+    "electrolyte.pH": "adds H⁺ and OH⁻ (the excess balanced by the first anion or cation); give it in [right] too",
+    "right.pH": "the right bath's pH, as electrolyte.pH",
     "electrolyte.relative_permittivity": "ε_r of the solvent (both baths)",
     "right.salts": "right bath, as electrolyte.salts (same ions as [electrolyte])",
     "right.<ion>": "right bath, as electrolyte.<ion>",
@@ -127,6 +135,13 @@ def keys() -> list[Key]:
                        "required" + (f" (optional for {', '.join(optional)})" if optional else ""))
             out.append(Key("geometry", name, dimension, default, _RANGES.get(dimension, ""),
                            f"{DESCRIPTIONS['geometry.' + name]} [{', '.join(kinds)}]"))
+    site_ranges = {"site_density": "> 0", "dimensionless": "finite", "capacitance": "> 0"}
+    for name, dimension in case.SITE_FIELDS.items():
+        out.append(Key("geometry", f"surface_charge.{name}", dimension, "required" if name == "density" else "none",
+                       site_ranges[dimension], f"{DESCRIPTIONS['geometry.surface_charge.' + name]} [cylinder, cone, "
+                       "slit, wall]"))
+    out.append(Key("geometry", "surface_charge.binding.<ion>", "association", "none", "≥ 0",
+                   f"{DESCRIPTIONS['geometry.surface_charge.binding.<ion>']} [cylinder, cone, slit, wall]"))
     switches = {f.name: f.default for f in dataclasses.fields(Membrane)}
     for name in case.MEMBRANE_SWITCHES:
         out.append(Key("geometry", name, "bool", str(switches[name]).lower(), "",
@@ -150,6 +165,7 @@ def keys() -> list[Key]:
     for section in ("electrolyte", "right"):
         out.append(Key(section, "salts", "table", "—", _CONCENTRATION, DESCRIPTIONS[f"{section}.salts"]))
         out.append(Key(section, "<ion>", "concentration", "—", _CONCENTRATION, DESCRIPTIONS[f"{section}.<ion>"]))
+        out.append(Key(section, "pH", "dimensionless", "none (no H⁺, OH⁻)", "0 – 14", DESCRIPTIONS[f"{section}.pH"]))
         if section == "electrolyte":
             out.append(Key(section, "temperature", "temperature", f"{DEFAULT_TEMPERATURE:g} K", "> 0",
                            DESCRIPTIONS["electrolyte.temperature"]))

@@ -18,12 +18,14 @@ import dataclasses
 import difflib
 import itertools
 import numbers
+from collections.abc import Mapping
 import sys
 from pathlib import Path
 
 import numpy as np
 
-from .case import _MESH_FIELDS, _RESERVOIR_FIELDS, _SOLVER_FIELDS, CHANNEL_KINDS, FILLING_FIELDS, KINDS, SECTIONS, _toml_key
+from .case import (_MESH_FIELDS, _RESERVOIR_FIELDS, _SOLVER_FIELDS, CHANNEL_KINDS, FILLING_FIELDS, KINDS, SECTIONS,
+                   SITE_FIELDS, _toml_key)
 from .units import SI_UNITS, parse_quantity
 
 MODES = ("grid", "zip")
@@ -54,6 +56,12 @@ def sweepable(case) -> dict[str, tuple[tuple[str, ...], str | None]]:
     keys = {f"geometry.{field}": (("geometry", field), dim) for field, dim in KINDS.get(kind, {}).items()}
     if kind in CHANNEL_KINDS and (case.reservoirs or {}).get("enabled", True):
         keys.update({f"reservoirs.{f}": (("reservoirs", f), dim) for f, dim in _RESERVOIR_FIELDS.items()})
+    sites = case.geometry.get("surface_charge")
+    if isinstance(sites, Mapping):
+        keys.update({f"geometry.surface_charge.{f}": (("geometry", "surface_charge", f), dim)
+                     for f, dim in SITE_FIELDS.items()})
+        keys.update({f"geometry.surface_charge.binding.{ion}": (("geometry", "surface_charge", "binding", ion),
+                                                                 "association") for ion in sites.get("binding", {})})
     if kind in CHANNEL_KINDS and case.filling is not None:
         keys.update({f"filling.{f}": (("filling", f), dim) for f, dim in FILLING_FIELDS.items()})
     for section in ("electrolyte", "right"):
@@ -61,8 +69,10 @@ def sweepable(case) -> dict[str, tuple[tuple[str, ...], str | None]]:
         for salt in table.get("salts") or {}:
             keys[f"{section}.salts.{salt}"] = ((section, "salts", salt), "concentration")
         for ion in table:
-            if ion not in ("salts",) + tuple(_BATH_OPTIONS):
+            if ion not in ("salts", "pH") + tuple(_BATH_OPTIONS):
                 keys[f"{section}.{ion}"] = ((section, ion), "concentration")
+        if "pH" in table:
+            keys[f"{section}.pH"] = ((section, "pH"), "dimensionless")
     keys.update({f"electrolyte.{key}": (("electrolyte", key), dim) for key, dim in _BATH_OPTIONS.items()})
     for ion in dict.fromkeys(case.build().electrolyte.names) | dict.fromkeys(case.ions or {}):
         keys[f"ions.{ion}.diffusivity"] = (("ions", ion, "diffusivity"), "diffusivity")

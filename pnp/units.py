@@ -15,6 +15,9 @@ surface_charge      C/m²         C/m^2, mC/m^2, uC/cm^2, e/nm^2
 voltage             V            V, mV, uV
 diffusivity         m²/s         m^2/s, cm^2/s, um^2/s
 temperature         K            K, C (°C, degC: Celsius, T[K] = T[°C] + 273.15)
+site_density        m⁻²          /nm^2, /m^2 (or 1/nm^2, sites/nm^2; wall sites)
+association         m³/mol       m^3/mol, L/mol, 1/M (binding constants)
+capacitance         F/m²         F/m^2, uF/cm^2 (Stern layer)
 dimensionless       1            a plain number, no unit
 ==================  ===========  ==================================================
 
@@ -67,6 +70,9 @@ _UNITS: dict[str, dict[str, float]] = {
     "voltage": {"V": 1.0, "mV": 1e-3, "uV": 1e-6},
     "diffusivity": {"m^2/s": 1.0, "cm^2/s": 1e-4, "um^2/s": 1e-12},
     "temperature": {"K": 1.0, "C": 1.0, "°C": 1.0, "degC": 1.0},
+    "site_density": {"/nm^2": 1e18, "/m^2": 1.0, "1/nm^2": 1e18, "1/m^2": 1.0, "sites/nm^2": 1e18},
+    "association": {"m^3/mol": 1.0, "L/mol": 1e-3, "1/M": 1e-3},
+    "capacitance": {"F/m^2": 1.0, "uF/cm^2": 1e-2},
     "dimensionless": {},
 }
 _OFFSETS = {"C": 273.15, "°C": 273.15, "degC": 273.15}  # K: Celsius -> kelvin
@@ -81,7 +87,8 @@ def accepted_units(dimension: str) -> tuple[str, ...]:
 
 SI_UNITS: dict[str, str] = {
     "length": "m", "concentration": "mol/m^3", "fixed_charge": "mol/m^3", "surface_charge": "C/m^2",
-    "voltage": "V", "diffusivity": "m^2/s", "temperature": "K", "dimensionless": "1",
+    "voltage": "V", "diffusivity": "m^2/s", "temperature": "K", "site_density": "/m^2",
+    "association": "m^3/mol", "capacitance": "F/m^2", "dimensionless": "1",
 }
 """The SI unit :func:`parse_quantity` returns for each dimension, as written in table headers."""
 
@@ -94,6 +101,9 @@ _FORMAT_UNITS = {
     "voltage": ("uV", "mV", "V"),
     "diffusivity": ("m^2/s",),
     "temperature": ("K",),
+    "site_density": ("/nm^2",),
+    "association": ("L/mol",),
+    "capacitance": ("F/m^2",),
 }
 _EXAMPLE_UNIT = {  # unit suggested in error messages and used for zero
     "length": "nm",
@@ -103,6 +113,9 @@ _EXAMPLE_UNIT = {  # unit suggested in error messages and used for zero
     "voltage": "mV",
     "diffusivity": "m^2/s",
     "temperature": "K",
+    "site_density": "/nm^2",
+    "association": "L/mol",
+    "capacitance": "F/m^2",
 }
 
 # micro sign and Greek mu -> u, superscripts -> digits, angstrom sign -> letter Å;

@@ -257,3 +257,63 @@ def test_bad_filling_keys_name_the_field(old, new, message):
     assert old in FILLED
     with pytest.raises(ValueError, match=message):
         Case.from_text(FILLED.replace(old, new)).build()
+
+
+REGULATED = """
+name = "regulated_cylinder"
+[geometry]
+kind = "cylinder"
+radius = "5 nm"
+length = "50 nm"
+surface_charge = { density = "1 /nm^2", pK = 3.8, binding = { "Mg2+" = "10 L/mol" }, stern_capacitance = "0.2 F/m^2" }
+[electrolyte]
+salts = { KCl = "10 mM", MgCl2 = "1 mM" }
+pH = 7.0
+[right]
+salts = { KCl = "1 mM", MgCl2 = "0.1 mM" }
+pH = 7.0
+[voltage]
+values = ["0 V"]
+"""
+
+
+def test_surface_sites_and_ph_from_a_case_file():
+    """A surface_charge table builds pnp.SurfaceSites (SI: 1 /nm^2 = 1e18 m⁻², 10 L/mol = 0.01 m³/mol), pH
+    adds H⁺ and OH⁻ as pnp.Electrolyte.from_salts(pH=...) does; both round-trip and sweep."""
+    case = Case.from_text(REGULATED)
+    setup = case.build()
+    sites = setup.geometry.surface_charge
+    assert sites == pnp.SurfaceSites(sites.density, pK=3.8, binding={"Mg2+": sites.binding["Mg2+"]},
+                                     stern_capacitance=0.2)
+    assert (sites.density, sites.binding["Mg2+"]) == pytest.approx((1e18, 0.01), rel=1e-12)
+    expected = pnp.Electrolyte.from_salts({"KCl": 10.0, "MgCl2": 1.0}, pH=7.0)
+    assert setup.electrolyte.names == expected.names
+    np.testing.assert_allclose(setup.electrolyte.concentrations, expected.concentrations, rtol=1e-12)
+    assert setup.right.pH == pytest.approx(7.0)
+    assert Case.from_text(case.to_toml_text()) == case
+    points = Case.from_text(REGULATED + '[sweep]\nmode = "zip"\n"electrolyte.pH" = [5.5, 10.0]\n'
+                            '"right.pH" = [5.5, 10.0]\n"geometry.surface_charge.pK" = [3.8, 4.5]\n').points()
+    built = [p.case.build() for p in points]
+    assert [b.electrolyte.pH for b in built] == pytest.approx([5.5, 10.0])
+    assert [b.geometry.surface_charge.pK for b in built] == [3.8, 4.5]
+
+
+@pytest.mark.parametrize("old, new, message", [
+    ("pH = 7.0\n[right]", "[right]", r"give pH in both \[electrolyte\] and \[right\], or in neither"),
+    ("pH = 7.0\n[right]", "pH = 15.0\n[right]", r"electrolyte\.pH: pH = 15 is outside 0 – 14"),
+    ('density = "1 /nm^2", ', "", r"geometry\.surface_charge\.density is missing"),
+    ('density = "1 /nm^2"', "density = 1e18", r"geometry\.surface_charge\.density = 1e\+18 has no unit"),
+    ('"Mg2+" = "10 L/mol"', '"Ca2+" = "10 L/mol"', r"surface_charge \(sites\) with the ions of \[electrolyte\]"),
+    ("pK = 3.8", "pKa = 3.8", r"unknown field geometry\.surface_charge\.pKa"),
+    ('stern_capacitance = "0.2 F/m^2"', 'stern_capacitance = "-0.2 F/m^2"', r"stern_capacitance .*must be > 0"),
+])
+def test_bad_site_keys_name_the_field(old, new, message):
+    assert old in REGULATED
+    with pytest.raises(ValueError, match=message):
+        Case.from_text(REGULATED.replace(old, new)).build()
+
+
+def test_a_pk_without_ph_says_to_add_it():
+    text = REGULATED.replace("pH = 7.0\n", "")
+    with pytest.raises(ValueError, match=r"H⁺ must be a species.*add pH = 7.0 to \[electrolyte\]"):
+        Case.from_text(text).build()

@@ -19,8 +19,9 @@ def test_every_key_of_the_schema_is_described():
     assert {k.section for k in keys} >= set(case.SECTIONS)
     for fields in case.KINDS.values():
         assert {("geometry", name) for name in fields} <= listed
+    assert {("geometry", f"surface_charge.{name}") for name in case.SITE_FIELDS} <= listed
     for section, fields in (("reservoirs", case._RESERVOIR_FIELDS), ("mesh", case._MESH_FIELDS),
-                            ("solver", case._SOLVER_FIELDS)):
+                            ("solver", case._SOLVER_FIELDS), ("filling", case.FILLING_FIELDS)):
         assert {(section, name) for name in fields} <= listed
     assert all(k.description for k in keys)
 
