@@ -142,13 +142,7 @@ def keys() -> list[Key]:
                        "slit, wall]"))
     out.append(Key("geometry", "surface_charge.binding.<ion>", "association", "none", "≥ 0",
                    f"{DESCRIPTIONS['geometry.surface_charge.binding.<ion>']} [cylinder, cone, slit, wall]"))
-    switches = {f.name: f.default for f in dataclasses.fields(Membrane)}
-    for name in case.MEMBRANE_SWITCHES:
-        out.append(Key("geometry", name, "bool", str(switches[name]).lower(), "",
-                       f"{DESCRIPTIONS['geometry.' + name]} [membrane, with pore terms]"))
-    for name, allowed in case.MEMBRANE_CHOICES.items():
-        out.append(Key("geometry", name, "text", f'"{switches[name]}"', ", ".join(f'"{a}"' for a in allowed),
-                       f"{DESCRIPTIONS['geometry.' + name]} [membrane, with pore terms]"))
+    out += _pore_switches("geometry", "membrane, with pore terms")
     out.append(Key("reservoirs", "enabled", "bool", "true", "", DESCRIPTIONS["reservoirs.enabled"]))
     for name, dimension in case._RESERVOIR_FIELDS.items():
         out.append(Key("reservoirs", name, dimension, _RESERVOIR_DEFAULTS[name], _RANGES.get(dimension, ""),
@@ -156,12 +150,7 @@ def keys() -> list[Key]:
     for name, dimension in case.FILLING_FIELDS.items():
         default = {"thickness": "required", "fixed_charge": "required", "start": "0 nm"}.get(name, "optional")
         out.append(Key("filling", name, dimension, default, _RANGES.get(dimension, ""), DESCRIPTIONS[f"filling.{name}"]))
-    for name in case.MEMBRANE_SWITCHES:
-        out.append(Key("filling", name, "bool", str(switches[name]).lower(), "",
-                       f"{DESCRIPTIONS['geometry.' + name]} [with pore terms]"))
-    for name, allowed in case.MEMBRANE_CHOICES.items():
-        out.append(Key("filling", name, "text", f'"{switches[name]}"', ", ".join(f'"{a}"' for a in allowed),
-                       f"{DESCRIPTIONS['geometry.' + name]} [with pore terms]"))
+    out += _pore_switches("filling", "with pore terms")
     for section in ("electrolyte", "right"):
         out.append(Key(section, "salts", "table", "—", _CONCENTRATION, DESCRIPTIONS[f"{section}.salts"]))
         out.append(Key(section, "<ion>", "concentration", "—", _CONCENTRATION, DESCRIPTIONS[f"{section}.<ion>"]))
@@ -192,6 +181,15 @@ def keys() -> list[Key]:
     out.append(Key("sweep", "<key>", "list", "—", f"≤ {case_sweep.MAX_POINTS} points; each value as in its table",
                    DESCRIPTIONS["sweep.<key>"]))
     return out
+
+
+def _pore_switches(section: str, scope: str) -> list[Key]:
+    """The switches and choices of the pore terms (:class:`Membrane`'s defaults) as keys of ``section``."""
+    defaults = {f.name: f.default for f in dataclasses.fields(Membrane)}
+    keys = [Key(section, name, "bool", str(defaults[name]).lower(), "", f"{DESCRIPTIONS['geometry.' + name]} [{scope}]")
+            for name in case.MEMBRANE_SWITCHES]
+    return keys + [Key(section, name, "text", f'"{defaults[name]}"', ", ".join(f'"{a}"' for a in allowed),
+                       f"{DESCRIPTIONS['geometry.' + name]} [{scope}]") for name, allowed in case.MEMBRANE_CHOICES.items()]
 
 
 def _unit_column(dimension: str) -> str:
