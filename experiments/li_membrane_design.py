@@ -127,6 +127,7 @@ def nanofiltration_scan(space, other, radii, charges, say):
 
 def best(loss_table, axes):
     """The (r_p, X, ε_p) of the scan point with the smallest finite loss; ``axes`` = (ε, radii, charges)."""
+    loss_table = np.asarray(loss_table)
     e, a, x = np.unravel_index(np.nanargmin(loss_table), loss_table.shape)
     return axes[1][a], axes[2][x], axes[0][e]
 
@@ -164,8 +165,7 @@ def run(case, quick, output):
     scan_s = time.perf_counter() - begin
     say(f"scan: {s.size} designs in {scan_s:.1f} s ({s.size / scan_s:.0f} designs/s, with compilation)")
     min_flux = FLOOR * np.nanmax(j)
-    start = design(*best(-np.log(s) + PENALTY * np.maximum(0.0, np.log(min_flux / j)) ** 2,
-                         (PERMITTIVITIES, radii, charges)))
+    start = design(*best(D.trade_off(s, j, min_flux=min_flux, weight=PENALTY), (PERMITTIVITIES, radii, charges)))
     say(f"J_min = {min_flux:.4g} mol m⁻² h⁻¹; start at the best scanned design: {start.describe()}")
     space = D.DesignSpace(feed, feed.scaled(DILUTION), VOLTAGE, start, membrane=model)
     begin = time.perf_counter()
@@ -190,7 +190,7 @@ def run(case, quick, output):
     nf_s, nf_j = nanofiltration_scan(nf_space, other, nf_radii, nf_charges, say)
     say(f"nanofiltration scan: {nf_s.size} designs in {time.perf_counter() - begin:.0f} s "
         f"({np.isnan(nf_s).sum()} without a permeate)")
-    nf_start = design(*best(-np.log(nf_j) + PENALTY * np.maximum(0.0, np.log(min_selectivity / nf_s)) ** 2,
+    nf_start = design(*best(D.trade_off(nf_s, nf_j, min_selectivity=min_selectivity, weight=PENALTY),
                             (NF_PERMITTIVITIES, nf_radii, nf_charges)))
     say(f"nanofiltration: maximize J_Li with S ≥ {min_selectivity:g}, from {nf_start.describe()}")
     begin = time.perf_counter()

@@ -18,8 +18,8 @@ import dataclasses
 import difflib
 import itertools
 import numbers
-from collections.abc import Mapping
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np

@@ -18,7 +18,8 @@ Pieces, each a pure function or a small frozen data class:
   length through ``exp``, base = tip + exp(θ) keeps tip ≤ base, σ = σ_max·tanh(θ)) and
   :class:`MembraneTransform` (each variable in a range through a sigmoid, or fixed).
 * Objectives (:func:`separation_factor`, :func:`ion_flux`) and :func:`penalized` (maximize S
-  subject to a minimum flux: the permeability/selectivity trade-off; :func:`pareto_front` of a
+  subject to a minimum flux, or the flux subject to a minimum S: the permeability/selectivity
+  trade-off, :func:`trade_off` of S and J, which also ranks a scan; :func:`pareto_front` of a
   scan) — loss functions of
   (space, design, guess); any function of that form built on :meth:`DesignSpace.solution`
   works too (current, conductance, transference numbers).
@@ -412,32 +413,46 @@ def separation_factor(space: DesignSpace, design: Design, guess, ion: str, other
 
 def penalized(ion: str, other: str, min_flux: float | None = None, weight: float = 10.0, *,
               min_selectivity: float | None = None) -> Callable:
-    """The permeability/selectivity trade-off as a loss, one side maximized and the other a floor:
+    """The permeability/selectivity trade-off as a loss of (space, design, guess): :func:`trade_off`
+    of S(``ion``/``other``) and J_ion, with one floor (``min_flux`` in the unit of :func:`ion_flux`:
+    mol/s for a channel, mol m⁻² s⁻¹ for a membrane; or ``min_selectivity``)."""
+    _floor(min_flux, min_selectivity)  # fail now, not at the first step
 
-    * ``min_flux`` J_min: −ln S + weight·max(0, ln(J_min / J_ion))², the largest S with
-      J_ion ≥ J_min (in the unit of :func:`ion_flux`: mol/s for a channel, mol m⁻² s⁻¹ for a
-      membrane);
-    * ``min_selectivity`` S_min: −ln J_ion + weight·max(0, ln(S_min / S))², the largest flux of
-      ``ion`` with S ≥ S_min (under nanofiltration: the most ``ion`` in the permeate while it stays
-      S_min× purer in ``ion`` than the feed).
+    def loss(space, design, guess):
+        sol = space.solution(design, guess)
+        flux = quantity.fluxes(sol.problem, sol.state)
+        i, k = space.species(ion), space.species(other)
+        s = quantity.selectivity(flux, sol.problem.parameters.left_concentration, i, k)
+        return trade_off(s, jnp.abs(flux[i]), min_flux=min_flux, min_selectivity=min_selectivity, weight=weight)
+
+    return loss
+
+
+def trade_off(selectivity, flux, *, min_flux: float | None = None, min_selectivity: float | None = None,
+              weight: float = 10.0):
+    """The loss of :func:`penalized` from S and J (scalars or arrays, element-wise; a scan's table too),
+    one side maximized and the other a floor:
+
+    * ``min_flux`` J_min: −ln S + weight·max(0, ln(J_min / J))², the largest S with J ≥ J_min;
+    * ``min_selectivity`` S_min: −ln J + weight·max(0, ln(S_min / S))², the largest flux with
+      S ≥ S_min (under nanofiltration: the most of the ion in the permeate while its ratio to the
+      other stays S_min× the feed's).
     """
+    floor = _floor(min_flux, min_selectivity)
+    log_s, log_j = jnp.log(selectivity), jnp.log(flux)
+    objective, constrained = (log_s, log_j) if min_selectivity is None else (log_j, log_s)
+    return -objective + weight * jnp.maximum(0.0, math.log(floor) - constrained) ** 2
+
+
+def _floor(min_flux, min_selectivity) -> float:
+    """The one floor given (a positive number), else ValueError."""
     if (min_flux is None) == (min_selectivity is None):
         raise ValueError("penalized takes exactly one floor: min_flux (maximize S) or min_selectivity "
                          "(maximize the flux)")
     floor = min_flux if min_selectivity is None else min_selectivity
     if not (math.isfinite(floor) and floor > 0):
         raise ValueError(f"the floor of penalized must be a positive number, got {floor!r}")
-
-    def loss(space, design, guess):
-        sol = space.solution(design, guess)
-        flux = quantity.fluxes(sol.problem, sol.state)
-        i, k = space.species(ion), space.species(other)
-        log_s = jnp.log(quantity.selectivity(flux, sol.problem.parameters.left_concentration, i, k))
-        log_j = jnp.log(jnp.abs(flux[i]))
-        objective, constrained = (log_s, log_j) if min_selectivity is None else (log_j, log_s)
-        return -objective + weight * jnp.maximum(0.0, math.log(floor) - constrained) ** 2
-
-    return loss
+    return floor
 
 
 def pareto_front(selectivity, flux) -> np.ndarray:
