@@ -171,14 +171,16 @@ def nanofiltration(membrane, feed: Electrolyte, volume_flux, *, mesh=None, optio
         if norm < tolerance:
             break
         if iterations >= max_iterations:
-            raise ConvergenceError(
-                f"the permeate search did not converge in {max_iterations} Newton steps (max residual history "
-                f"{np.array2string(np.array(history), precision=2)}); try a smaller volume_flux first and "
-                "continue from there", parameter="permeate composition", reached=0.0, history=np.array(history))
+            raise _no_permeate(f"did not converge in {max_iterations} Newton steps", history)
         step = equations.line_search(plain_membrane, x, np.linalg.solve(jac, -g), norm, state)
         if step is None:  # Newton cannot lower the residual here: the fixed point c_p ← J/J_v instead,
             fixed_point = equations.picard(x, g, jac)  # damped where a full step would not lower it
-            step = equations.line_search(plain_membrane, x, fixed_point - x, norm, state) or (fixed_point, state)
+            step = equations.line_search(plain_membrane, x, fixed_point - x, norm, state)
+        if step is None:  # no decrease either way: the fixed-point step, as far as its permeate is a bath
+            fallback = equations.feasible(x, fixed_point - x)
+            if fallback is None:
+                raise _no_permeate("found no step whose permeate is a valid bath", history)
+            step = fallback, state
         x, state = step
         iterations += 1
 
@@ -232,6 +234,18 @@ class _Equations:
         voltage = x[-1] - np.clip(g[-1] / jac[-1, -1], -MAX_LOG_STEP, MAX_LOG_STEP)
         return np.concatenate([free, [voltage]])
 
+    def feasible(self, x, step):
+        """x + t·step for the largest t = 1, 1/2, … ≥ MIN_STEP_FRACTION whose permeate is a valid bath
+        (the last ion, set by electroneutrality, stays positive); None if there is none."""
+        t = 1.0
+        while t >= MIN_STEP_FRACTION:
+            try:
+                self.unpack(jnp.asarray(x + t * step))
+                return x + t * step
+            except ValueError:
+                t *= 0.5
+        return None
+
     def line_search(self, membrane, x, step, norm, state):
         """(x + t·step, its state) for the largest t = 1, 1/2, … ≥ MIN_STEP_FRACTION (and at most a
         change of MAX_LOG_STEP in any unknown) at which the permeate is a valid bath and the residual
@@ -263,6 +277,14 @@ def _start(feed: Electrolyte, guess: Nanofiltration | None):
     if state is None:
         raise ValueError("guess must hold numbers (a result computed outside jax.jit/vmap)")
     return x, state
+
+
+def _no_permeate(reason: str, history: list) -> ConvergenceError:
+    """The error of a failed permeate search, with its residual history and what to try."""
+    return ConvergenceError(f"the permeate search {reason} (max residual history "
+                            f"{np.array2string(np.array(history), precision=2)}); try a smaller volume_flux first "
+                            "and continue from there", parameter="permeate composition", reached=0.0,
+                            history=np.array(history))
 
 
 def _rejection(species, permeate, reference) -> dict:

@@ -249,6 +249,25 @@ def test_nanofiltration_converges_where_the_fixed_point_overshoots(nanofiltratio
     assert float(result.rejection["Mg2+"]) > 0.99
 
 
+def test_nanofiltration_fixed_point_step_keeps_the_permeate_a_bath():
+    """Warm-started from the 0.418 nm pore, the 0.355 nm pore (30 mM LiCl + 500 mM MgCl₂, X = −95 mol/m³,
+    ε_p = 30, 1 µm) needs fixed-point steps whose full length gave a negative Mg²⁺ permeate (c_Mg
+    set by electroneutrality: −0.095 mol/m³, a ValueError out of the search); shortened to a valid
+    bath, the search converges to a permeate that carries the fluxes: c_p = J/J_v to 1e-7 for Li⁺ and
+    Cl⁻, and for Mg²⁺ (the ion electroneutrality sets, rejected ~10¹⁰×) within what the 1e-8 current
+    tolerance resolves, 2e-8 Σ|z_i| c_i,p in absolute terms."""
+    feed = pnp.Electrolyte.from_salts({"LiCl": 30.0, "MgCl2": 500.0})
+    space = D.nanofiltration_space(feed, 1e-6, membrane_design(0.6e-9, 1e-6, 0.0, 45.0), membrane=PORE_MODEL)
+    wider = space.solve(membrane_design(4.176386467199631e-10, 1e-6, -95.0, 30.0))
+    result = space.solve(membrane_design(3.55445e-10, 1e-6, -95.0, 30.0), wider)
+    fluxes, permeate = result.solution.fluxes, dict(zip(result.species, map(float, result.permeate.concentrations)))
+    for ion in ("Li+", "Cl-"):
+        assert float(fluxes[ion]) / 1e-6 == pytest.approx(permeate[ion], rel=1e-7)
+    resolution = 2e-8 * sum(abs(z) * c for z, c in zip(feed.valences, permeate.values()))
+    assert abs(float(fluxes["Mg2+"]) / 1e-6 - permeate["Mg2+"]) <= resolution
+    assert float(result.separation_factor("Li+", "Mg2+")) > 1e6
+
+
 def test_membrane_transform_round_trip_bounds_and_errors():
     transform = D.MembraneTransform(thickness=(10e-9, 10e-6))
     start = membrane_design(0.45e-9, 200e-9, -40.0, 45.0)
