@@ -48,8 +48,8 @@ from pnp.solver import ConvergenceError, NewtonOptions, band_jacobian, newton_st
 from pnp.steady import check, couplings, solve_system, uniform_state
 
 DEFAULT_JSON = Path(__file__).resolve().parent / "results" / "core_solver.json"
-DENSE_METHODS = tuple(name for name, solver in BACKENDS.items() if not solver.host)  # dense block solvers (JAX)
-SPARSE_BACKENDS = tuple(name for name, solver in BACKENDS.items() if solver.host)
+DENSE_METHODS = tuple(name for name, solver in BACKENDS.items() if solver.dense_blocks)
+SPARSE_BACKENDS = tuple(name for name, solver in BACKENDS.items() if solver.host)  # run on any device
 DENSE_LIMIT_BYTES = 2e9  # skip dense block solvers whose (lower, diag, upper) blocks exceed this
 MIN_REPEATS, MAX_REPEATS, TIME_BUDGET = 3, 20, 0.5  # timed calls after warm-up; seconds per measurement
 
@@ -154,12 +154,14 @@ def measure_linear(band, rhs) -> dict:
     baseline, x = median_time(lambda: scipy.sparse.linalg.spsolve(matrix, b))
     results = {"spsolve": linear_entry(baseline, baseline, matrix, x, b)}
     solve = jax.jit(registry.solve, static_argnames=("method", "transpose"))
-    for method in BACKENDS:
+    for method in registry.available():
         if method in DENSE_METHODS and dense_block_bytes(band.values.shape) > DENSE_LIMIT_BYTES:
             results[method] = "skipped (memory)"
             continue
         seconds, x = median_time(lambda: solve(band, rhs, method))
         results[method] = linear_entry(seconds, baseline, matrix, np.asarray(x).ravel(), b)
+    for method in set(BACKENDS) - set(registry.available()):
+        results[method] = f"not on {jax.default_backend()}"
     return results
 
 

@@ -130,7 +130,6 @@ DENSE_BLOCK_COPIES = 4
 """Dense block solvers (thomas, cyclic_reduction; used for wide grids on accelerators) hold about this
 many (nz, nr·nc, nr·nc) float64 block arrays: the three block diagonals and the reduced levels."""
 
-_DENSE_BLOCK_SOLVERS = ("thomas", "cyclic_reduction")
 _RELAXED = contextvars.ContextVar("pnp_guards_relaxed", default=False)
 _BUDGET_GB = contextvars.ContextVar("pnp_memory_budget_gb", default=None)
 _OVERRIDE = ("pnp.guards documents this limit; to run such a case anyway use `with pnp.guards.relaxed():` "
@@ -359,7 +358,7 @@ def memory_estimate(shape: tuple[int, int], n_components: int, linear_solver: st
 
     nz, nr = shape
     estimate = nz * nr * n_components**2 * BYTES_PER_CELL
-    if choose(linear_solver, (nz, nr, n_components)).name in _DENSE_BLOCK_SOLVERS:
+    if choose(linear_solver, (nz, nr, n_components)).dense_blocks:
         estimate += DENSE_BLOCK_COPIES * nz * (nr * n_components) ** 2 * 8.0
     return estimate
 

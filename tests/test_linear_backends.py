@@ -51,6 +51,8 @@ def jacobian(request):
 @pytest.mark.parametrize("transpose", [False, True], ids=["J", "J^T"])
 @pytest.mark.parametrize("method", sorted(BACKENDS))
 def test_backend_matches_dense_solve(jacobian, method, transpose):
+    if method not in registry.available():
+        pytest.skip(f"{method} does not run on {jax.default_backend()}")
     band, rhs, dense = jacobian
     x = jax.jit(lambda b, r: registry.solve(b, r, method, transpose=transpose))(band, jnp.asarray(rhs))
     expected = np.linalg.solve(dense.T if transpose else dense, rhs.reshape(-1)).reshape(rhs.shape)
@@ -58,7 +60,31 @@ def test_backend_matches_dense_solve(jacobian, method, transpose):
 
 
 def test_auto_rule_picks_a_registered_backend():
-    """"auto": dense block solvers for narrow blocks, UMFPACK for wide ones on the CPU (module docstring)."""
+    """"auto": dense block solvers for narrow blocks; on the CPU KLU for wide blocks of small
+    systems and UMFPACK for large ones (module docstring)."""
     assert registry.choose("auto", (50, 3, 3)).name == "cyclic_reduction"
-    expected = "umfpack" if jax.default_backend() == "cpu" else "cyclic_reduction"
-    assert registry.choose("auto", (50, 40, 3)).name == expected
+    cpu = jax.default_backend() == "cpu"
+    assert registry.choose("auto", (50, 40, 3)).name == ("klu" if cpu else "cyclic_reduction")
+    assert registry.choose("auto", (200, 40, 3)).name == ("umfpack" if cpu else "cyclic_reduction")
+
+
+def test_batched_solves_equal_one_by_one(jacobian):
+    """Under vmap every backend solves each member of a batch of same-pattern systems (KLU and
+    the host backends hand the whole batch to one call)."""
+    band, rhs, _ = jacobian
+    scales = jnp.asarray([1.0, 0.5, 2.0])
+    bands = jax.tree_util.tree_map(lambda v: v[None] * scales[:, None, None, None, None, None, None], band)
+    rhss = jnp.asarray(rhs)[None] * jnp.asarray([1.0, -1.0, 3.0])[:, None, None, None]
+    for method in registry.available():
+        batched = jax.jit(jax.vmap(lambda b, r: registry.solve(b, r, method)))(bands, rhss)
+        for k in range(3):
+            single = registry.solve(jax.tree_util.tree_map(lambda v: v[k], bands), rhss[k], method)
+            np.testing.assert_allclose(np.asarray(batched[k]), np.asarray(single), rtol=1e-12, atol=1e-12, err_msg=method)
+
+
+def test_a_backend_on_a_platform_it_does_not_run_on_is_refused(monkeypatch):
+    """KLU compiles for the CPU only: on an accelerator, naming it fails at once with the choices."""
+    monkeypatch.setattr(jax, "default_backend", lambda: "gpu")
+    with pytest.raises(ValueError, match=r"'klu' runs on cpu only, not on gpu; choose 'auto' or one of"):
+        registry.choose("klu", (50, 40, 3))
+    assert "klu" not in registry.available() and registry.choose("auto", (50, 40, 3)).name == "cyclic_reduction"

@@ -20,10 +20,15 @@ class LinearSolver(abc.ABC):
       name: the name users pass as ``NewtonOptions(linear_solver=...)``.
       host: True when the solve runs on the host CPU through a callback (any JAX device works,
         but the data travels to the host; sequential under ``vmap``).
+      dense_blocks: True when the solve holds the dense (nz, nr·nc, nr·nc) block diagonals
+        (:meth:`BandMatrix.blocks`): memory grows as nz·(nr·nc)², which the memory guard counts.
+      platforms: the JAX platforms the solve compiles for (None: every platform).
     """
 
     name: ClassVar[str]
     host: ClassVar[bool] = False
+    dense_blocks: ClassVar[bool] = False
+    platforms: ClassVar[tuple[str, ...] | None] = None
 
     @abc.abstractmethod
     def solve(self, matrix: BandMatrix, rhs):

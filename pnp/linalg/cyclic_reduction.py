@@ -59,6 +59,7 @@ def _reduce(lower, diag, upper, b):
 
 class CyclicReduction(LinearSolver):
     name = "cyclic_reduction"
+    dense_blocks = True
 
     def solve(self, matrix: BandMatrix, rhs):
         nz = rhs.shape[0]

@@ -45,6 +45,7 @@ def thomas_solve(lower, diag, upper, rhs):
 
 class BlockThomas(LinearSolver):
     name = "thomas"
+    dense_blocks = True
 
     def solve(self, matrix: BandMatrix, rhs):
         nz = rhs.shape[0]
