@@ -60,11 +60,12 @@ def test_backend_matches_dense_solve(jacobian, method, transpose):
 
 
 def test_auto_rule_picks_a_registered_backend():
-    """"auto": dense block solvers for narrow blocks; on the CPU KLU for wide blocks of small
-    systems and UMFPACK for large ones (module docstring)."""
-    assert registry.choose("auto", (50, 3, 3)).name == "cyclic_reduction"
+    """"auto": on the CPU KLU for small systems, cyclic reduction for large ones of narrow blocks
+    and UMFPACK for large ones of wide blocks; cyclic reduction on accelerators (module docstring)."""
     cpu = jax.default_backend() == "cpu"
+    assert registry.choose("auto", (50, 3, 3)).name == ("klu" if cpu else "cyclic_reduction")
     assert registry.choose("auto", (50, 40, 3)).name == ("klu" if cpu else "cyclic_reduction")
+    assert registry.choose("auto", (3000, 1, 3)).name == "cyclic_reduction"
     assert registry.choose("auto", (200, 40, 3)).name == ("umfpack" if cpu else "cyclic_reduction")
 
 
