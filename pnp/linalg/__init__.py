@@ -3,7 +3,8 @@
 :mod:`~pnp.linalg.band` (the :class:`BandMatrix` format and its :class:`Couplings`),
 :mod:`~pnp.linalg.base` (the :class:`LinearSolver` interface), the backends
 (:mod:`~pnp.linalg.thomas`, :mod:`~pnp.linalg.cyclic_reduction`, :mod:`~pnp.linalg.klu`,
-:mod:`~pnp.linalg.umfpack`, :mod:`~pnp.linalg.superlu`) and :mod:`~pnp.linalg.registry` (names and the "auto" rule).
+:mod:`~pnp.linalg.umfpack`, :mod:`~pnp.linalg.superlu`) and :mod:`~pnp.linalg.registry`
+(names and the "auto" rule).
 This layer knows nothing of the solver or the physics above it.
 """
 

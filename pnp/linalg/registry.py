@@ -34,8 +34,8 @@ from .thomas import BlockThomas
 from .umfpack import Umfpack
 
 AUTO = "auto"
-SMALL_BLOCK = 16  # nr·nc at or below which dense block solvers beat the sparse ones on the CPU
-KLU_MAX_UNKNOWNS = 6000  # nz·nr·nc at or below which KLU beats UMFPACK on the CPU
+SMALL_BLOCK = 16  # nr·nc at or below which cyclic reduction beats UMFPACK on larger CPU systems
+KLU_MAX_UNKNOWNS = 6000  # nz·nr·nc at or below which KLU is the fastest backend on the CPU
 BUILTIN: tuple[LinearSolver, ...] = (BlockThomas(), CyclicReduction(), Umfpack(), SuperLU(), KLU())
 BACKENDS: dict[str, LinearSolver] = {solver.name: solver for solver in BUILTIN}
 
