@@ -89,3 +89,21 @@ def test_a_backend_on_a_platform_it_does_not_run_on_is_refused(monkeypatch):
     with pytest.raises(ValueError, match=r"'klu' runs on cpu only, not on gpu; choose 'auto' or one of"):
         registry.choose("klu", (50, 40, 3))
     assert "klu" not in registry.available() and registry.choose("auto", (50, 40, 3)).name == "cyclic_reduction"
+
+
+@pytest.mark.parametrize("broken", ["nan entry", "zero row"])
+def test_a_broken_matrix_gives_nan_not_an_error(jacobian, broken):
+    """A Jacobian with a NaN entry (a Newton iterate gone non-finite) or an all-zero row (exactly
+    singular) makes every backend return a non-finite solution, which Newton takes as a failed
+    iteration; none may raise, which under jit would end the whole solve (KLU halts on such
+    pivots, and UMFPACK and SuperLU raise, unless their module catches it)."""
+    band, rhs, _ = jacobian
+    values = np.array(band.values)
+    if broken == "nan entry":
+        values[0, 0, 1, 1] = np.nan
+    else:
+        values[1, 0, ..., 0] = 0.0  # every entry of row (cell (1, 0), component 0)
+    matrix = jax.tree_util.tree_map(lambda _: jnp.asarray(values), band)
+    for method in registry.available():
+        x = jax.jit(lambda b, r: registry.solve(b, r, method))(matrix, jnp.asarray(rhs))
+        assert not np.all(np.isfinite(np.asarray(x))), method

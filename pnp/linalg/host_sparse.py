@@ -6,6 +6,11 @@ once per structure (:func:`csr_structure`); each solve gathers the allowed entri
 hands (values, rhs) to a host function through ``jax.pure_callback`` (sequentially under
 ``vmap``). Only entries the couplings allow reach the factorization, which cuts its fill
 (37 instead of 81 entries per cell for two ions).
+
+A matrix the factorization refuses (exactly singular, or with NaN entries from a Newton iterate
+gone non-finite: UMFPACK raises ArithmeticError, SuperLU RuntimeError) gives a NaN solution, as
+the dense block solvers do, so Newton counts a failed iteration instead of the whole jitted
+solve ending in an error.
 """
 
 from __future__ import annotations
@@ -57,7 +62,13 @@ def host_solve(matrix: BandMatrix, rhs, solve_csr: Callable[[StructureKey, np.nd
     n = nz * nr * nc
 
     def callback(values, b):
-        return solve_csr(key, np.asarray(values, np.float64), np.asarray(b, np.float64)).astype(b.dtype)
+        values, b = np.asarray(values, np.float64), np.asarray(b, np.float64)
+        if not np.all(np.isfinite(values)):
+            return np.full_like(b, np.nan)
+        try:
+            return solve_csr(key, values, b).astype(b.dtype)
+        except (ArithmeticError, RuntimeError):  # a singular matrix (module docstring)
+            return np.full_like(b, np.nan)
 
     out = jax.ShapeDtypeStruct((n,), rhs.dtype)
     x = jax.pure_callback(callback, out, data, rhs.reshape(n), vmap_method="sequential")
