@@ -30,6 +30,10 @@ class LinearSolver(abc.ABC):
     dense_blocks: ClassVar[bool] = False
     platforms: ClassVar[tuple[str, ...] | None] = None
 
+    def runs_on(self, platform: str) -> bool:
+        """Whether the solve compiles for the JAX ``platform`` ("cpu", "gpu", …)."""
+        return self.platforms is None or platform in self.platforms
+
     @abc.abstractmethod
     def solve(self, matrix: BandMatrix, rhs):
         """x with J x = rhs, shaped like ``rhs`` (nz, nr, nc); traceable under jit."""

@@ -55,17 +55,18 @@ def methods() -> tuple[str, ...]:
 def choose(method: str, shape: tuple[int, int, int]) -> LinearSolver:
     """The backend named ``method``, or for ``"auto"`` the measured choice for a system of
     ``shape`` = (nz, nr, nc) on JAX's default device (rule in the module docstring)."""
+    platform = jax.default_backend()
     if method == AUTO:
         nz, nr, nc = shape
-        cpu = jax.default_backend() == "cpu"
+        cpu = platform == "cpu"
         if cpu and nz * nr * nc <= KLU_MAX_UNKNOWNS:
             method = "klu"
         else:
             method = "cyclic_reduction" if nr * nc <= SMALL_BLOCK or not cpu else "umfpack"
     if method not in BACKENDS:
         raise ValueError(f"unknown linear solver {method!r}; choose one of {methods()}")
-    backend, platform = BACKENDS[method], jax.default_backend()
-    if backend.platforms is not None and platform not in backend.platforms:
+    backend = BACKENDS[method]
+    if not backend.runs_on(platform):
         raise ValueError(f"linear solver {method!r} runs on {', '.join(backend.platforms)} only, not on "
                          f"{platform}; choose 'auto' or one of {available()}")
     return backend
@@ -74,7 +75,7 @@ def choose(method: str, shape: tuple[int, int, int]) -> LinearSolver:
 def available() -> tuple[str, ...]:
     """The backends that run on JAX's default platform."""
     platform = jax.default_backend()
-    return tuple(name for name, solver in BACKENDS.items() if solver.platforms is None or platform in solver.platforms)
+    return tuple(name for name, solver in BACKENDS.items() if solver.runs_on(platform))
 
 
 def solve(matrix: BandMatrix, rhs, method: str = AUTO, transpose: bool = False):
