@@ -75,9 +75,19 @@ def assert_gradient_matches_central_difference(f, params, names, rel=1e-5, step=
     import jax.numpy as jnp
     import pytest
 
+    # Every float leaf as a float64 array (not a weakly typed Python float), as the shifted
+    # points below are: otherwise each shifted field is a new signature and jit compiles again.
+    params = jax.tree_util.tree_map(
+        lambda x: jnp.asarray(x, jnp.float64) if jnp.issubdtype(jnp.result_type(x), jnp.floating) else x,
+        params)
     if jit:
-        f = jax.jit(f)  # one compiled program for the gradient and every difference quotient
-    grads = jax.grad(f)(params)
+        # One compiled program gives the gradient and every value of the difference quotients
+        # (jax.grad of a jitted f compiles its linearization and transpose as two more programs).
+        value_and_grad = jax.jit(jax.value_and_grad(f))
+        grads = value_and_grad(params)[1]
+        f = lambda p: value_and_grad(p)[0]  # noqa: E731
+    else:
+        grads = jax.grad(f)(params)
     rng = np.random.default_rng(seed)
     for name in names:
         leaf = getattr(params, name)
