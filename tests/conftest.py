@@ -42,3 +42,26 @@ def _release_compiled_programs():
     yield
     jax.clear_caches()
     gc.collect()
+
+
+# Modules whose tests are independent of each other and long: pytest-xdist hands out their tests
+# one by one and first, instead of the whole file as one unit. The README's blocks are
+# subprocesses of up to four minutes each (slow stage); as one unit they were 16 min of one
+# worker, the longest unit of the suite.
+SPLIT_MODULES = ("tests/test_readme.py",)
+
+
+def pytest_collection_modifyitems(config, items):
+    items.sort(key=lambda item: not item.nodeid.startswith(SPLIT_MODULES))  # stable: the rest keep their order
+
+
+def pytest_xdist_make_scheduler(config, log):
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class SplitLoadFileScheduling(LoadFileScheduling):
+        def _split_scope(self, nodeid):
+            return nodeid if nodeid.startswith(SPLIT_MODULES) else super()._split_scope(nodeid)
+
+    return SplitLoadFileScheduling(config, log)
