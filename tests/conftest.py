@@ -55,6 +55,7 @@ def pytest_collection_modifyitems(config, items):
     items.sort(key=lambda item: not item.nodeid.startswith(SPLIT_MODULES))  # stable: the rest keep their order
 
 
+@pytest.hookimpl(optionalhook=True)  # an xdist hook: pytest -p no:xdist still runs
 def pytest_xdist_make_scheduler(config, log):
     if config.getvalue("dist") != "loadfile":
         return None
