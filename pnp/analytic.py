@@ -29,10 +29,19 @@ from pnp.constants import (
     GAS_CONSTANT,
     VACUUM_PERMITTIVITY,
     WATER_RELATIVE_PERMITTIVITY,
+    WATER_VISCOSITY,
     thermal_voltage,
 )
 
 __all__ = [
+    "poiseuille_flow_rate",
+    "slit_poiseuille_flow_rate",
+    "dagan_flow_rate",
+    "smoluchowski_velocity",
+    "rice_whitehead_factor",
+    "slit_electroosmosis_factor",
+    "cylinder_zeta_potential",
+    "slit_zeta_potential",
     "debye_length",
     "bulk_conductivity",
     "grahame_surface_charge",
@@ -744,3 +753,66 @@ def cmm_optimal_fraction(sigma_plus, sigma_minus):
     theta_opt = sqrt(sigma-) / (sqrt(sigma+) + sqrt(sigma-)) (conductivities in S/m)."""
     sp, sm = _positive(sigma_plus, "sigma_plus"), _positive(sigma_minus, "sigma_minus")
     return float(np.sqrt(sm) / (np.sqrt(sp) + np.sqrt(sm)))
+
+
+# --- Solvent flow -------------------------------------------------------------------------------
+
+def poiseuille_flow_rate(radius, length, pressure, viscosity=WATER_VISCOSITY):
+    """Hagen–Poiseuille flow rate Q = π a⁴ Δp / (8 η L) (m³/s) of a long cylinder of radius a (m),
+    length L (m), pressure drop Δp (Pa) and viscosity η (Pa·s)."""
+    a, L, eta = _positive(radius, "radius"), _positive(length, "length"), _positive(viscosity, "viscosity")
+    return np.pi * a**4 * _finite(pressure, "pressure") / (8.0 * eta * L)
+
+
+def slit_poiseuille_flow_rate(height, length, pressure, viscosity=WATER_VISCOSITY):
+    """Plane Poiseuille flow rate per metre of depth Q = H³ Δp / (12 η L) (m²/s) of a slit of full
+    height H (m)."""
+    h, L, eta = _positive(height, "height"), _positive(length, "length"), _positive(viscosity, "viscosity")
+    return h**3 * _finite(pressure, "pressure") / (12.0 * eta * L)
+
+
+def dagan_flow_rate(radius, length, pressure, viscosity=WATER_VISCOSITY):
+    """Flow rate (m³/s) through a short cylindrical pore between two half-spaces (Dagan, Weinbaum &
+    Pfeffer, J. Fluid Mech. 115, 505 (1982)): Q = Δp / (8ηL/(πa⁴) + 3η/a³), the Poiseuille
+    resistance in series with the two ends' Sampson resistance 3η/a³ (exact at L = 0, about 1 %
+    accurate for all L)."""
+    a, L, eta = _positive(radius, "radius"), _positive(length, "length"), _positive(viscosity, "viscosity")
+    return _finite(pressure, "pressure") / (8.0 * eta * L / (np.pi * a**4) + 3.0 * eta / a**3)
+
+
+def smoluchowski_velocity(zeta, field, viscosity=WATER_VISCOSITY, eps_r=WATER_RELATIVE_PERMITTIVITY):
+    """Helmholtz–Smoluchowski electro-osmotic velocity u = −ε ζ E / η (m/s) of thin double layers,
+    for a zeta potential ζ (V) and a field E (V/m) along the wall."""
+    eta = _positive(viscosity, "viscosity")
+    return -VACUUM_PERMITTIVITY * _positive(eps_r, "eps_r") * _finite(zeta, "zeta") * _finite(field, "field") / eta
+
+
+def rice_whitehead_factor(kappa_a):
+    """f = 1 − 2 I₁(κa) / (κa I₀(κa)): the mean electro-osmotic velocity of a charged cylinder of
+    radius a in the Debye–Hückel regime over the Smoluchowski value (Rice & Whitehead, J. Phys.
+    Chem. 69, 4017 (1965)); → 1 as κa → ∞. Uses exponentially scaled Bessel functions."""
+    x = _positive(kappa_a, "kappa_a")
+    return 1.0 - 2.0 * special.i1e(x) / (x * special.i0e(x))
+
+
+def slit_electroosmosis_factor(kappa_h):
+    """f = 1 − tanh(κh) / (κh): the mean electro-osmotic velocity of a slit of half-height h in the
+    Debye–Hückel regime over the Smoluchowski value (Burgreen & Nakache, J. Phys. Chem. 68, 1084
+    (1964))."""
+    x = _positive(kappa_h, "kappa_h")
+    return 1.0 - np.tanh(x) / x
+
+
+def cylinder_zeta_potential(surface_charge, radius, debye_length, eps_r=WATER_RELATIVE_PERMITTIVITY):
+    """Debye–Hückel wall potential ζ = σ λ_D I₀(κa) / (ε I₁(κa)) (V) of a cylinder of radius a (m)
+    with wall charge σ (C/m²)."""
+    x = _positive(radius, "radius") / _positive(debye_length, "debye_length")
+    eps = VACUUM_PERMITTIVITY * _positive(eps_r, "eps_r")
+    return _finite(surface_charge, "surface_charge") * debye_length / eps * special.i0e(x) / special.i1e(x)
+
+
+def slit_zeta_potential(surface_charge, half_height, debye_length, eps_r=WATER_RELATIVE_PERMITTIVITY):
+    """Debye–Hückel wall potential ζ = σ λ_D / (ε tanh(κh)) (V) of a slit of half-height h (m)."""
+    x = _positive(half_height, "half_height") / _positive(debye_length, "debye_length")
+    eps = VACUUM_PERMITTIVITY * _positive(eps_r, "eps_r")
+    return _finite(surface_charge, "surface_charge") * debye_length / (eps * np.tanh(x))

@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 
+from .constants import WATER_VISCOSITY
 from .electrolyte import Electrolyte
 from .geometry.base import Mesh, Profile
 from .guards import check_voltage
@@ -39,6 +40,10 @@ class Conditions:
       volume_flux: solvent volume flux J_v through a 1D geometry (m/s = m³ per m² per s, positive
         from the left bath to the right), convecting every ion with its hindrance K_c
         (:mod:`pnp.physics.convection`); 0: no flow.
+      flow: solve the solvent's Stokes flow with the ions (:mod:`pnp.physics.stokes`):
+        electro-osmosis, pressure-driven flow, streaming currents; 2D channels on orthogonal grids.
+      pressure: applied pressure difference p_left − p_right (Pa) driving the flow (needs ``flow``).
+      viscosity: the solvent's dynamic viscosity η (Pa·s), default water at 25 °C.
       mesh: mesh controls; options: Newton options.
     """
 
@@ -50,6 +55,9 @@ class Conditions:
     diffusivity: Mapping[str, Profile] | None = None
     terms: tuple = ()
     volume_flux: float = 0.0
+    flow: bool = False
+    pressure: float = 0.0
+    viscosity: float = WATER_VISCOSITY
     mesh: Mesh = Mesh()
     options: NewtonOptions = NewtonOptions()
 

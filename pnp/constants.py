@@ -13,6 +13,7 @@ VACUUM_PERMITTIVITY = 8.8541878128e-12  # F/m (CODATA 2018)
 
 DEFAULT_TEMPERATURE = 298.15  # K
 WATER_RELATIVE_PERMITTIVITY = 78.5  # dimensionless, bulk water at 25 C
+WATER_VISCOSITY = 0.8903e-3  # Pa s, water at 25 C
 
 
 def thermal_voltage(temperature: float = DEFAULT_TEMPERATURE) -> float:

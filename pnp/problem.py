@@ -19,12 +19,14 @@ from .electrolyte import Electrolyte
 from .geometry.base import DebyeLengths, Discretization, evaluate_profile
 from .guards import check_memory, check_voltage
 from .grid.mesh import FaceKind
+from .grid.skew import is_orthogonal
 from .physics.convection import Convection
 from .physics.electrostatics import SurfaceCharge
 from .physics.model import PNP, Model, System
 from .physics.parameters import Parameters
 from .physics.scales import Scales
 from .physics.skew import grid_terms
+from .physics.stokes import Stokes
 from .sites import SurfaceSites
 from .tracing import concrete
 
@@ -147,7 +149,7 @@ def build_problem(geometry, conditions, voltage=None, **changes) -> Problem:
         poisson_coefficient=jnp.asarray(scales.poisson_coefficient, dtype=jnp.float64),
         convective_hindrance=hindrance,
     )
-    model = PNP.add(*conditions.terms, *grid_terms(grid), *flow)
+    model = PNP.add(*conditions.terms, *grid_terms(grid), *flow, *_stokes_terms(conditions, scales, grid))
     sites = _wall_sites(geometry)
     if sites is not None:  # the wall charge follows the solution (charge regulation, binding)
         model = model.replace(SurfaceCharge, sites.term(left, scales))
@@ -187,6 +189,34 @@ def _flow_terms(volume_flux, scales: Scales, grid) -> tuple:
         raise ValueError("volume_flux (uniform solvent flow) applies to 1D geometries (pnp.Membrane); "
                          f"this geometry has a 2D grid ({grid.shape[0]} × {grid.shape[1]} cells)")
     return (Convection(jnp.asarray(volume_flux, dtype=jnp.float64) * scales.length / scales.diffusivity),)
+
+
+def _stokes_terms(conditions: Conditions, scales: Scales, grid) -> tuple:
+    """(Stokes(η̃, P̃_left, P̃_right),) when ``conditions.flow``, else (); P̃ at the baths is the applied
+    pressure less the bath's osmotic pressure relative to the left bath (see :mod:`pnp.physics.stokes`)."""
+    pressure = concrete(conditions.pressure)
+    if pressure is not None and (np.shape(pressure) != () or not np.isfinite(pressure)):
+        raise ValueError(f"pressure must be a finite number in Pa (p_left − p_right), got {conditions.pressure!r}")
+    if not conditions.flow:
+        if pressure is None or pressure != 0.0:
+            raise ValueError("an applied pressure drives solvent flow: set flow=True to solve it "
+                             f"(got pressure={conditions.pressure!r} Pa with flow=False)")
+        return ()
+    viscosity = concrete(conditions.viscosity)
+    if viscosity is not None and not (np.shape(viscosity) == () and viscosity > 0):
+        raise ValueError(f"viscosity must be a positive number in Pa·s (water: 0.8903e-3), got {conditions.viscosity!r}")
+    if grid.shape[1] == 1:
+        raise ValueError("flow=True solves Stokes flow on 2D grids (Cylinder, Slit, Channel); for a 1D Membrane "
+                         "give the solvent's volume flux instead (volume_flux=J_v in m/s)")
+    if conditions.volume_flux is not None and concrete(conditions.volume_flux) != 0.0:
+        raise ValueError("flow=True computes the solvent velocity; do not also give volume_flux")
+    if is_orthogonal(grid) is False:
+        raise ValueError("flow=True needs an orthogonal grid (constant-radius Cylinder or Slit, with or without "
+                         "reservoirs); tapered channels (Cone, varying R(z)) do not support solvent flow yet")
+    osmotic = jnp.sum(conditions.right_bath.concentrations) - jnp.sum(conditions.electrolyte.concentrations)
+    return (Stokes(jnp.asarray(conditions.viscosity, dtype=jnp.float64) / scales.viscosity,
+                   jnp.asarray(conditions.pressure, dtype=jnp.float64) / scales.pressure,
+                   -jnp.asarray(osmotic, dtype=jnp.float64) / scales.concentration),)
 
 
 def debye_lengths(left: Electrolyte, right: Electrolyte) -> DebyeLengths:

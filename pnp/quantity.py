@@ -26,6 +26,7 @@ from .grid.mesh import FaceKind
 from .physics.electrostatics import WallCharge, space_charge, wall_steps
 from .physics.faces import beside_faces
 from .physics.model import System
+from .physics.stokes import Stokes
 from .physics.term import Context
 from .physics.transport import species_flux_terms
 from .solver.newton import NewtonOptions
@@ -74,6 +75,41 @@ def current_profile(problem, state):
 def current(problem, state):
     """Electric current I = F Σ z_i J_i through the mid cross-section (A), positive along +z."""
     return FARADAY * jnp.dot(problem.parameters.valence, fluxes(problem, state))
+
+
+def stokes(problem) -> Stokes:
+    """The model's :class:`~pnp.physics.stokes.Stokes` term (ValueError when the solve had no flow)."""
+    terms = [term for term in problem.model.terms if isinstance(term, Stokes)]
+    if not terms:
+        raise ValueError("this solution has no solvent flow; solve with flow=True (and pressure=Δp in Pa) for it")
+    return terms[0]
+
+
+def flow_profile(problem, state):
+    """Volume flow rate through every z-face column (nz + 1,), m³/s (m²/s per metre of depth for
+    planar channels), positive along +z; equal in every column (incompressibility)."""
+    q_z, _ = stokes(problem).volume_fluxes(context(problem, state))
+    return q_z.sum(axis=-1) * problem.discretization.flux_scale / problem.scales.concentration
+
+
+def flow_rate(problem, state):
+    """Volume flow rate Q through the mid cross-section (m³/s; m²/s planar), positive along +z."""
+    return flow_profile(problem, state)[mid_column(problem.grid)]
+
+
+def velocity(problem, state):
+    """Solvent velocity (u_z, u_r) at the cell centroids (m/s), shape (2, nz, nr): means of the
+    velocities on the cell's two z faces and two r faces."""
+    u_z, u_r = stokes(problem).face_velocities(context(problem, state))
+    return jnp.stack([0.5 * (u_z[1:] + u_z[:-1]), 0.5 * (u_r[:, 1:] + u_r[:, :-1])]) * problem.scales.velocity
+
+
+def pressure(problem, state):
+    """Hydrostatic pressure p − p_right (Pa) per cell: the solved P plus the local ideal osmotic
+    pressure RT Σ c_i (see :mod:`pnp.physics.stokes`), relative to the right bath."""
+    stokes(problem)  # raises without flow
+    osmotic = jnp.sum(jnp.exp(state.log_concentration), axis=0) - jnp.sum(problem.parameters.left_concentration)
+    return (state.pressure + osmotic) * problem.scales.pressure
 
 
 def transference_numbers(problem, state):

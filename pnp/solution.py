@@ -95,6 +95,27 @@ class Solution:
         return _out(quantity.current(self.problem, self.state))
 
     @property
+    def flow_rate(self) -> float:
+        """Solvent volume flow rate through the mid cross-section (m³/s; m²/s per metre of depth for
+        planar channels), positive along +z; needs a solve with ``flow=True``."""
+        return _out(quantity.flow_rate(self.problem, self.state))
+
+    @cached_property
+    def flow_profile(self) -> np.ndarray:
+        """Volume flow rate through every z-face column (m³/s or m²/s); equal in all of them."""
+        return _out(quantity.flow_profile(self.problem, self.state))
+
+    @cached_property
+    def velocity(self) -> np.ndarray:
+        """Solvent velocity (u_z, u_r) per cell (m/s), shape (2, nz, nr); NaN in inactive cells."""
+        return _out(jnp.where(self._active[None], quantity.velocity(self.problem, self.state), jnp.nan))
+
+    @cached_property
+    def pressure(self) -> np.ndarray:
+        """Hydrostatic pressure relative to the right bath (Pa) per cell; NaN in inactive cells."""
+        return _out(jnp.where(self._active, quantity.pressure(self.problem, self.state), jnp.nan))
+
+    @property
     def conductance(self) -> float:
         """Exact differential conductance dI/dV at this voltage (S; S/m planar, S/m² 1D): one
         tangent solve, no finite difference."""

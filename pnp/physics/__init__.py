@@ -4,13 +4,16 @@ Layout (one job per module):
 
 * :mod:`~pnp.physics.state` — :class:`State` (named cell fields) and :class:`Field`;
 * :mod:`~pnp.physics.parameters`, :mod:`~pnp.physics.scales` — nondimensional inputs;
-* :mod:`~pnp.physics.term` — :class:`Term`, :class:`Drive`, :class:`Context`, :func:`register_term`;
+* :mod:`~pnp.physics.term` — :class:`Term`, :class:`Drive`, :class:`FaceDrive`, :class:`Context`,
+  :func:`register_term`;
 * :mod:`~pnp.physics.electrostatics`, :mod:`~pnp.physics.transport`, :mod:`~pnp.physics.drives`
   — the terms of plain PNP;
 * :mod:`~pnp.physics.regulation` — the wall charge of ionizable, ion-binding sites (charge
   regulation), which replaces the prescribed :class:`SurfaceCharge` for :class:`pnp.SurfaceSites`;
 * :mod:`~pnp.physics.convection` — convection by a uniform volume flux (1D), inside the
   Scharfetter–Gummel flux as a drive;
+* :mod:`~pnp.physics.stokes` — solvent flow (Stokes, staggered velocities, body force
+  −Σ c_i ∇μ_i), convecting the ions as a :class:`~pnp.physics.term.FaceDrive`;
 * :mod:`~pnp.physics.skew` — the tangential flux parts on non-orthogonal (tapered) grids, added
   to the model by :func:`pnp.problem.build_problem` for cones and any varying R(z);
 * :mod:`~pnp.physics.model` — :class:`Model` (a tuple of terms), :data:`PNP`, :class:`System`
@@ -57,12 +60,13 @@ from .regulation import RegulatedSurfaceCharge
 from .scales import Scales
 from .skew import SkewDisplacement, SkewTransport
 from .state import LOG_CONCENTRATION, POTENTIAL, Field, State
-from .term import Context, Drive, Term, register_term, static_field
+from .stokes import Stokes
+from .term import Context, Drive, FaceDrive, Term, register_term, static_field
 from .transport import NernstPlanck, bernoulli, species_flux_terms, species_fluxes
 
 __all__ = [
-    "Context", "Convection", "Displacement", "Drive", "Electric", "ExcessPotential", "Field", "LOG_CONCENTRATION", "Model",
-    "NernstPlanck", "PNP", "POTENTIAL", "Parameters", "RegulatedSurfaceCharge", "Scales", "SkewDisplacement", "SkewTransport", "SpaceCharge", "State", "SurfaceCharge", "System", "WallCharge",
+    "Context", "Convection", "Displacement", "Drive", "Electric", "FaceDrive", "ExcessPotential", "Field", "LOG_CONCENTRATION", "Model",
+    "NernstPlanck", "PNP", "POTENTIAL", "Parameters", "RegulatedSurfaceCharge", "Scales", "SkewDisplacement", "SkewTransport", "SpaceCharge", "State", "Stokes", "SurfaceCharge", "System", "WallCharge",
     "Term", "at_equilibrium_start", "bernoulli", "field_fluxes", "register_term", "residual", "space_charge",
     "species_flux_terms", "species_fluxes", "static_field", "wall_charge",
 ]

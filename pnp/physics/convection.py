@@ -16,10 +16,9 @@ equilibrium property is untouched. Face K_c are harmonic means, like the face di
 
 from __future__ import annotations
 
-import jax
 import jax.numpy as jnp
 
-from .faces import harmonic_face_values
+from .faces import species_face_values
 from .term import Drive, register_term
 
 
@@ -41,8 +40,8 @@ class Convection(Drive):
         hindrance = params.convective_hindrance
         if hindrance is None:
             hindrance = jnp.ones_like(params.diffusivity)
-        on_z_faces = jax.vmap(lambda cells: harmonic_face_values(cells)[0])
-        return -on_z_faces(hindrance) * self.velocity * grid.zface_distance[None] / on_z_faces(params.diffusivity)
+        return (-species_face_values(hindrance)[0] * self.velocity * grid.zface_distance[None]
+                / species_face_values(params.diffusivity)[0])
 
     def potential(self, ctx):
         steps = self.face_increments(ctx)

@@ -54,6 +54,11 @@ def harmonic_face_values(cells):
     return out
 
 
+def species_face_values(cells):
+    """Harmonic means per species, (N, nz+1, nr) on z faces and (N, nz, nr+1) on r faces, from (N, nz, nr)."""
+    return jax.vmap(harmonic_face_values)(cells)
+
+
 def beside_faces(grid: Grid, cells, axis: int):
     """The value of the active cell beside each face normal to ``axis`` (0: z faces, 1: r faces),
     shape (…, faces): on a wall face the fluid cell it bounds; on interior faces the cell on the

@@ -10,14 +10,15 @@ c = c₀c̃, the cell balance of Poisson's equation
 becomes Σ_f ε_r (Ã/d̃)(φ̃_K − φ̃_L) = Γ (Σ_i z_i c̃_i + X̃) Ṽ + σ̃ Ã_wall with
 Γ = F c₀ L₀² / (ε₀ kT/e) and σ̃ = σ L₀ / (ε₀ kT/e). A scaled species flux J̃ converts to
 mol/s as J = J̃ D₀ c₀ L₀ (axisymmetric: the whole channel; planar: per L₀ of depth;
-1D: per L₀² of cross-section).
+1D: per L₀² of cross-section). Solvent flow (:mod:`pnp.physics.stokes`): velocities in D₀/L₀,
+pressures in c₀RT, viscosity in L₀² c₀RT/D₀, volume fluxes in D₀ L₀ (m³/s, same depth convention).
 """
 
 from __future__ import annotations
 
 import dataclasses
 
-from ..constants import FARADAY, VACUUM_PERMITTIVITY, thermal_voltage
+from ..constants import FARADAY, GAS_CONSTANT, VACUUM_PERMITTIVITY, thermal_voltage
 
 
 @dataclasses.dataclass(frozen=True)
@@ -53,3 +54,23 @@ class Scales:
     def current(self) -> float:
         """A per unit of scaled charge flux Σ z_i J̃_i: F D₀ c₀ L₀."""
         return FARADAY * self.flux
+
+    @property
+    def velocity(self) -> float:
+        """m/s per unit of scaled velocity: D₀ / L₀."""
+        return self.diffusivity / self.length
+
+    @property
+    def pressure(self) -> float:
+        """Pa per unit of scaled pressure: c₀ R T (the ideal osmotic pressure of c₀)."""
+        return self.concentration * GAS_CONSTANT * self.temperature
+
+    @property
+    def viscosity(self) -> float:
+        """Pa·s per unit of scaled viscosity: L₀² c₀ R T / D₀."""
+        return self.length**2 * self.pressure / self.diffusivity
+
+    @property
+    def volume_flux(self) -> float:
+        """m³/s per unit of scaled volume flux ũ Ã: D₀ L₀."""
+        return self.diffusivity * self.length

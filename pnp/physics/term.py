@@ -94,6 +94,16 @@ class Drive(Term):
         return jnp.zeros_like(ctx.params.valence)
 
 
+class FaceDrive(Term):
+    """A contribution δ_f to the Scharfetter–Gummel argument Δψ of every species flux, per face
+    (e.g. convection by a face velocity: δ_f = −u_f d_f / D_f, which is not the difference of a
+    potential when the flow has vorticity). Override :meth:`face_increments`."""
+
+    def face_increments(self, ctx: "Context"):
+        """(on z faces (N, nz+1, nr), on r faces (N, nz, nr+1)), kT units."""
+        raise NotImplementedError
+
+
 class Context:
     """What every term sees: state, grid, parameters, the model, and shared derived fields."""
 
@@ -115,6 +125,14 @@ class Context:
         """The grid's tangential-flux coefficients and vertex weights
         (:func:`pnp.grid.skew.skew_geometry`), computed once for all terms."""
         return skew_geometry(self.grid)
+
+    @cached_property
+    def face_increments(self):
+        """Σ over the model's :class:`FaceDrive` terms of their (z faces, r faces) increments, or None."""
+        parts = [term.face_increments(self) for term in self.model.terms if isinstance(term, FaceDrive)]
+        if not parts:
+            return None
+        return sum(p[0] for p in parts), sum(p[1] for p in parts)
 
     def bath_driving_potential(self, side: str):
         """ψ_i at the ``side`` bath faces, (N,)."""

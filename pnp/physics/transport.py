@@ -7,7 +7,9 @@ from cell a to cell b,
     J_ab = D_f (A/d) [B(Δψ) c_a − B(−Δψ) c_b],   Δψ = ψ_b − ψ_a,   B(x) = x / (eˣ − 1),
 
 is exact for Boltzmann equilibrium (c ∝ e^{−ψ} gives J = 0 to round-off for any ψ) and
-keeps concentrations positive at any field strength. Bath faces are Dirichlet (bath
+keeps concentrations positive at any field strength. The increments δ_f of any
+:class:`~pnp.physics.term.FaceDrive` add to Δψ (convection by the solvent's face velocity,
+:mod:`pnp.physics.stokes`: δ_f = −u_f d_f / D_f, so a uniform c is carried as u A c). Bath faces are Dirichlet (bath
 concentrations and bath ψ) over the centroid-to-face distance; walls and closed faces carry
 no species flux. Face diffusivities are harmonic means. The balance Σ_f J_f = 0 per cell.
 """
@@ -50,18 +52,22 @@ def species_flux_terms(ctx):
     tz, tr = transmissibilities(grid)
     psi_left, psi_right = ctx.bath_driving_potential("left"), ctx.bath_driving_potential("right")
 
-    def one_species(psi, conc, diffusivity, c_left, c_right, p_left, p_right):
+    n = params.valence.shape[0]
+    increments = ctx.face_increments or (jnp.zeros((n, 1, 1)), jnp.zeros((n, 1, 1)))
+
+    def one_species(psi, conc, diffusivity, c_left, c_right, p_left, p_right, step_z, step_r):
         d_z, d_r = harmonic_face_values(diffusivity)
         psi_lo, psi_hi = sides(pad(psi, 0, bath_rows(p_left, nr), bath_rows(p_right, nr)), 0)
         c_lo, c_hi = sides(pad(conc, 0, bath_rows(c_left, nr), bath_rows(c_right, nr)), 0)
-        along_z = _sg_terms(d_z * tz, psi_hi - psi_lo, c_lo, c_hi)
+        along_z = _sg_terms(d_z * tz, psi_hi - psi_lo + step_z, c_lo, c_hi)
         psi_lo, psi_hi = sides(pad(psi, 1), 1)
         c_lo, c_hi = sides(pad(conc, 1), 1)
-        along_r = _sg_terms(d_r * tr, psi_hi - psi_lo, c_lo, c_hi)
+        along_r = _sg_terms(d_r * tr, psi_hi - psi_lo + step_r, c_lo, c_hi)
         return along_z, along_r
 
     return jax.vmap(one_species)(ctx.driving_potential, ctx.concentration, params.diffusivity,
-                                 params.left_concentration, params.right_concentration, psi_left, psi_right)
+                                 params.left_concentration, params.right_concentration, psi_left, psi_right,
+                                 *increments)
 
 
 def species_fluxes(ctx):

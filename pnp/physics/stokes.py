@@ -1,0 +1,234 @@
+"""Stokes flow of the solvent on a staggered (MAC) grid, driven by pressure and by the ions.
+
+Steady incompressible Stokes flow with the electrochemical body force (nondimensional):
+
+    η̃ ∇²ũ − ∇P̃ − Σ_i c̃_i ∇μ_i = 0,   ∇·ũ = 0,   μ_i = ln c̃_i + ψ_i,
+
+where ψ_i is the driving potential of the species transport (z_i φ̃ plus every potential of mean
+force) and P = p − p_right − (Π − Π_left) is the hydrostatic pressure less the local ideal osmotic
+pressure Π = RT Σ c_i (relative to the right bath's p and the left bath's Π, so that the uniform
+left bath at rest has P = 0). This form is exactly ρ_e E − ∇p less the
+forces of the excess potentials, rewritten so that Boltzmann equilibrium (μ_i uniform, which
+the Scharfetter–Gummel flux makes exact to round-off) has exactly zero force, hence ũ = 0 and
+P̃ uniform: no spurious flow from a numerically imperfect cancellation of ρ_e E and ∇Π.
+
+Scales (:mod:`pnp.physics.scales`): ũ = u L₀/D₀, P̃ = P/(c₀RT), η̃ = η D₀/(L₀² c₀ RT).
+
+Discretization: marker-and-cell on the structured grid, for orthogonal (tensor-product) grids
+(cylinders and slits with or without reservoirs; tapered grids raise in
+:func:`pnp.problem.build_problem`). Unknowns, stored as cell fields:
+
+* ``velocity_z`` in cell (i, j): ũ_z on z face (i, j), the cell's lower z face;
+* ``velocity_r`` in cell (i, j): ũ_r on r face (i, j), the cell's lower r face;
+* ``pressure`` in cell (i, j): P̃ at the centroid.
+
+Equations, each in its own slot:
+
+* z momentum on every interior z face (control volume from centroid i − 1 to centroid i) and r
+  momentum on every interior r face, in the Laplacian form (axisymmetric: with −η̃ ũ_r/r²), with
+  two-point viscous fluxes; no-slip on walls (ũ = 0 on wall faces; half-cell distance to walls
+  parallel to the component), symmetry on the axis and slip on the reservoirs' outer closed
+  boundary, zero tangential stress at the bath faces;
+* continuity Σ_f ũ_f A_f = 0 in every cell (in the ``pressure`` slot; in the ``velocity_z`` slot
+  of cells on the left bath, whose bath face velocity it sets; on the right bath the face
+  velocity is eliminated by it);
+* bath pressure: P̃ extrapolated linearly from the two end cells to the bath face equals the
+  bath's P̃ (``pressure`` slot of the end cells): exact for fully developed flow.
+
+Velocities on wall and closed faces are 0 (identity rows). The face velocities also convect
+the ions (:meth:`Stokes.face_increments`: inside the Scharfetter–Gummel argument).
+"""
+
+from __future__ import annotations
+
+import jax.numpy as jnp
+import numpy as np
+
+from ..grid.mesh import FaceKind
+from .faces import divergence, pad, sides, species_face_values
+from .state import Field
+from .term import FaceDrive, register_term
+
+VELOCITY_Z = Field("velocity_z", per_species=False, unit="D₀/L₀ (on the cell's lower z face)")
+VELOCITY_R = Field("velocity_r", per_species=False, unit="D₀/L₀ (on the cell's lower r face)")
+PRESSURE = Field("pressure", per_species=False, unit="c₀RT (less the osmotic pressure)")
+
+
+def _kinds(grid):
+    return np.asarray(grid.zface_kind), np.asarray(grid.rface_kind)
+
+
+def _safe(distance, present):
+    return jnp.where(present, distance, 1.0)
+
+
+@register_term
+class Stokes(FaceDrive):
+    """Solvent flow (module docstring): introduces ``velocity_z``, ``velocity_r`` and ``pressure``.
+
+    Leaves: ``viscosity`` η̃; ``left_pressure``, ``right_pressure``: P̃ at the bath faces (the
+    applied pressures less the baths' osmotic pressures relative to the left bath).
+    """
+
+    viscosity: float
+    left_pressure: float = 0.0
+    right_pressure: float = 0.0
+
+    introduces = (VELOCITY_Z, VELOCITY_R, PRESSURE)
+
+    def at_rest(self):
+        return Stokes(self.viscosity, 0.0 * self.left_pressure, 0.0 * self.right_pressure)
+
+    # --- face velocities -------------------------------------------------------------------
+    def face_velocities(self, ctx):
+        """ũ on every z face (nz+1, nr) and r face (nz, nr+1), positive along +z / +r."""
+        grid, state = ctx.grid, ctx.state
+        zk, rk = _kinds(grid)
+        flowing_z = (zk == FaceKind.INTERIOR) | (zk == FaceKind.LEFT_BATH) | (zk == FaceKind.RIGHT_BATH)
+        u_r = jnp.where(rk[:, :-1] == FaceKind.INTERIOR, state.velocity_r, 0.0)
+        u_r = jnp.concatenate([u_r, jnp.zeros_like(u_r[:, :1])], axis=1)
+        u_z = jnp.where(flowing_z[:-1], state.velocity_z, 0.0)
+        # Right bath faces: the velocity that conserves volume in the last cell.
+        q_r = u_r * grid.rface_area
+        inflow = u_z[-1] * grid.zface_area[-2] - (q_r[-1, 1:] - q_r[-1, :-1])
+        last = jnp.where(zk[-1] == FaceKind.RIGHT_BATH, inflow / grid.zface_area[-1], 0.0)
+        return jnp.concatenate([u_z, last[None]], axis=0), u_r
+
+    def volume_fluxes(self, ctx):
+        """ũ A on z faces and r faces: the scaled volume flux (D₀ L₀ m³/s per unit)."""
+        u_z, u_r = self.face_velocities(ctx)
+        return u_z * ctx.grid.zface_area, u_r * ctx.grid.rface_area
+
+    def face_increments(self, ctx):
+        """Convection in the Scharfetter–Gummel argument: δ_f = −ũ_f d_f / D_f per species on
+        (z faces, r faces); J = D (A/d)[B(Δψ + δ) c₋ − B(−Δψ − δ) c₊] → ũ A c for uniform c."""
+        u_z, u_r = self.face_velocities(ctx)
+        d_z, d_r = species_face_values(ctx.params.diffusivity)
+        return (-u_z[None] * ctx.grid.zface_distance[None] / d_z,
+                -u_r[None] * ctx.grid.rface_distance[None] / d_r)
+
+    # --- equations -------------------------------------------------------------------------
+    def balance(self, ctx):
+        grid, state = ctx.grid, ctx.state
+        zk, rk = _kinds(grid)
+        u_z, u_r = self.face_velocities(ctx)
+        q_z, q_r = u_z * grid.zface_area, u_r * grid.rface_area
+        continuity = divergence(q_z, q_r)
+        force_z, force_r = self._potential_forces(ctx)
+        momentum_z = self._viscous_z(grid, u_z, zk, rk) + force_z
+        momentum_r = self._viscous_r(grid, u_r, zk, rk) + force_r
+
+        left_bath = zk[0] == FaceKind.LEFT_BATH
+        z_row = jnp.where(zk[:-1] == FaceKind.INTERIOR, momentum_z[:-1], state.velocity_z)
+        z_row = z_row.at[0].set(jnp.where(left_bath, continuity[0], state.velocity_z[0]))
+        r_row = jnp.where(rk[:, :-1] == FaceKind.INTERIOR, momentum_r[:, :-1], state.velocity_r)
+        p_row = continuity
+        p_row = p_row.at[0].set(jnp.where(left_bath, self._bath_pressure(grid, state.pressure, "left"), p_row[0]))
+        right_bath = zk[-1] == FaceKind.RIGHT_BATH
+        p_row = p_row.at[-1].set(jnp.where(right_bath, self._bath_pressure(grid, state.pressure, "right"), p_row[-1]))
+        return {"velocity_z": z_row, "velocity_r": r_row, "pressure": p_row}
+
+    def _bath_pressure(self, grid, pressure, side):
+        """P̃ of the end cells extrapolated to the bath face, less the bath's P̃ (one row per r)."""
+        active = np.asarray(grid.active)
+        end, inner, face, bath = (0, 1, 0, self.left_pressure) if side == "left" else (-1, -2, -1, self.right_pressure)
+        beside = active[inner]
+        half = jnp.abs(grid.cell_z[end] - grid.zface_z[face])
+        spacing = _safe(jnp.abs(grid.cell_z[end] - grid.cell_z[inner]), beside)
+        slope = jnp.where(beside, (pressure[end] - pressure[inner]) / spacing, 0.0)  # per unit length outwards
+        return pressure[end] + half * slope - bath
+
+    def _potential_forces(self, ctx):
+        """Pressure and body force on every face's control volume, A (P₋ − P₊) − A Σ_i c̄_i (μ₊ − μ₋),
+        on z faces (nz+1, nr) and r faces (nz, nr+1) (only interior faces are used)."""
+        grid = ctx.grid
+        mu = ctx.state.log_concentration + ctx.driving_potential
+        c = ctx.concentration
+        out = []
+        for axis, area in ((0, grid.zface_area), (1, grid.rface_area)):
+            def jump(cells):
+                lo, hi = _interior_sides(cells, axis)
+                return hi - lo
+            def mean(cells):
+                lo, hi = _interior_sides(cells, axis)
+                return 0.5 * (lo + hi)
+            force = -jump(ctx.state.pressure) - jnp.sum(mean(c) * jump(mu), axis=0)
+            out.append(area * force)
+        return out
+
+    def _viscous_z(self, grid, u_z, zk, rk):
+        """η̃ ∮ ∇ũ_z · n dA of every z face's control volume, (nz+1, nr)."""
+        eta = self.viscosity
+        axisymmetric = grid.coordinates == "axisymmetric"
+        # Along z: across each cell, from its lower to its upper z face.
+        section = 0.5 * (grid.zface_area[:-1] + grid.zface_area[1:])
+        along = eta * section * (u_z[1:] - u_z[:-1]) / (grid.zface_z[1:] - grid.zface_z[:-1])
+        net_z = jnp.pad(along, ((0, 1), (0, 0))) - jnp.pad(along, ((1, 0), (0, 0)))
+        # Along r: through the control volume's r sides, on the vertex lines between z faces.
+        present = zk != FaceKind.CLOSED  # a velocity exists (0 on walls)
+        r_wall = np.zeros((zk.shape[0], zk.shape[1] + 1), bool)  # vertex (i, k) touches a wall r face
+        r_wall[:-1] |= rk == FaceKind.WALL
+        r_wall[1:] |= rk == FaceKind.WALL
+        lo, hi = _interior_sides(grid.cell_z, 0)
+        extent = jnp.pad(hi - lo, ((0, 0), (0, 1)), mode="edge")  # z extent of each face's control volume
+        side_area = extent * (2.0 * jnp.pi * grid.vertex_r if axisymmetric else 1.0)
+        shear = eta * side_area * _side_gradients(u_z, grid.zface_r, grid.vertex_r, present, r_wall, axis=1)
+        net_r = shear[:, 1:] - shear[:, :-1]
+        return net_z + net_r
+
+    def _viscous_r(self, grid, u_r, zk, rk):
+        """η̃ ∮ ∇ũ_r · n dA (− η̃ ũ_r V/r² axisymmetric) of every r face's control volume, (nz, nr+1)."""
+        eta = self.viscosity
+        axisymmetric = grid.coordinates == "axisymmetric"
+        section = 0.5 * (grid.rface_area[:, :-1] + grid.rface_area[:, 1:])
+        along = eta * section * (u_r[:, 1:] - u_r[:, :-1]) / (grid.rface_r[:, 1:] - grid.rface_r[:, :-1])
+        net_r = jnp.pad(along, ((0, 0), (0, 1))) - jnp.pad(along, ((0, 0), (1, 0)))
+        present = rk != FaceKind.CLOSED
+        z_wall = np.zeros((rk.shape[0] + 1, rk.shape[1]), bool)  # vertex (k, j) touches a wall z face
+        z_wall[:, :-1] |= zk == FaceKind.WALL
+        z_wall[:, 1:] |= zk == FaceKind.WALL
+        lo, hi = _interior_sides(grid.cell_r, 1)  # r extent of each face's control volume
+        side_area = jnp.pi * (hi**2 - lo**2) if axisymmetric else hi - lo
+        side_area = jnp.pad(side_area, ((0, 1), (0, 0)), mode="edge")
+        shear = eta * side_area * _side_gradients(u_r, grid.rface_z, grid.vertex_z, present, z_wall, axis=0)
+        net_z = shear[1:] - shear[:-1]
+        out = net_r + net_z
+        if axisymmetric:
+            radius = _safe(grid.rface_r, grid.rface_r > 0)
+            out = out - eta * u_r * grid.rface_area * grid.rface_distance / radius**2
+        return out
+
+
+def _side_gradients(u, position, vertex_position, present, wall, axis):
+    """∂u/∂x at the vertex lines between neighbouring faces of one family along ``axis``, shape
+    (faces + 1 along ``axis``): two-point between two present faces; to ũ = 0 on a wall (the
+    vertex's own position) where only one side is present and a wall face meets the vertex; zero
+    (symmetry, slip, bath) otherwise."""
+    lo_u, hi_u = _vertex_sides(u, axis)
+    lo_x, hi_x = _vertex_sides(position, axis)
+    lo_p, hi_p = _vertex_sides(present, axis, fill=False)
+    both = lo_p & hi_p
+    only_lo, only_hi = lo_p & ~hi_p & wall, hi_p & ~lo_p & wall
+    x = vertex_position
+    gradient = jnp.where(both, (hi_u - lo_u) / _safe(hi_x - lo_x, both), 0.0)
+    gradient = jnp.where(only_lo, -lo_u / _safe(x - lo_x, only_lo), gradient)
+    gradient = jnp.where(only_hi, hi_u / _safe(hi_x - x, only_hi), gradient)
+    return gradient
+
+
+def _vertex_sides(values, axis, fill=0.0):
+    """Values of the faces before and after each vertex line along ``axis`` (padded with ``fill``)."""
+    pad = [(0, 0), (0, 0)]
+    pad[axis] = (1, 0)
+    lo = np.pad(values, pad, constant_values=fill) if isinstance(values, np.ndarray) else jnp.pad(values, pad)
+    pad[axis] = (0, 1)
+    hi = np.pad(values, pad, constant_values=fill) if isinstance(values, np.ndarray) else jnp.pad(values, pad)
+    return lo, hi
+
+
+def _interior_sides(cells, axis):
+    """Cell values on the − and + side of every face normal to ``axis`` (edge faces: the edge cell),
+    for cell arrays with leading axes (species)."""
+    axis = cells.ndim - 2 + axis
+    return sides(pad(cells, axis), axis)
+
