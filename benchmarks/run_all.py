@@ -1,7 +1,7 @@
 """The whole benchmark suite in one command: core solver, throughput, DEVSIM peer → RESULTS.md.
 
 Runs, one after the other in fresh processes (so one does not disturb the other's memory
-figures), ``core_solver.py``, ``throughput.py``, ``cone_iv.py``, ``tapered_fluxes.py``, ``pore_terms.py`` and ``devsim_peer.py`` (CPU only: DEVSIM and
+figures), ``core_solver.py``, ``throughput.py``, ``cone_iv.py``, ``tapered_fluxes.py``, ``pore_terms.py``, ``flow_cost.py`` and ``devsim_peer.py`` (CPU only: DEVSIM and
 SciPy are the CPU baselines), each writing its JSON under ``benchmarks/results/``, then
 writes their tables with the date and device to ``benchmarks/RESULTS.md`` (or ``--out``).
 
@@ -61,6 +61,8 @@ def main(argv=None) -> None:
                      run("tapered_fluxes.py", ["--cells", "1000" if args.quick else "3000"] + device)))
     sections.append(("Pore terms and convection: cost per Newton iteration (`pore_terms.py`)",
                      run("pore_terms.py", ["--repeats", "5" if args.quick else "20"] + device)))
+    sections.append(("Solvent flow: cost of the Stokes unknowns (`flow_cost.py`)",
+                     run("flow_cost.py", ["--repeats", "3" if args.quick else "5"] + device)))
     if args.device != "gpu":
         peer = run("devsim_peer.py", ["--quick"] if args.quick else [])
         sections.append(("DEVSIM peer, same pore and physics (`devsim_peer.py`)", peer))

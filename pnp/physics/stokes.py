@@ -118,13 +118,19 @@ class Stokes(FaceDrive):
         momentum_z = self._viscous_z(grid, u_z, zk, rk) + force_z
         momentum_r = self._viscous_r(grid, u_r, zk, rk) + force_r
 
-        left_bath = zk[0] == FaceKind.LEFT_BATH
-        z_row = jnp.where(zk[:-1] == FaceKind.INTERIOR, momentum_z[:-1], state.velocity_z)
-        z_row = z_row.at[0].set(jnp.where(left_bath, continuity[0], state.velocity_z[0]))
+        # Slots: a cell whose lower z face is interior holds that face's z momentum in its pressure
+        # slot (where P enters) and its continuity in its velocity_z slot (where that face's velocity
+        # enters), so the Jacobian's diagonal has no zeros there: sparse LU keeps its fill-reducing
+        # order (zero diagonals cost UMFPACK 70× and KLU 300× per step, measured).
+        left_bath, right_bath = zk[0] == FaceKind.LEFT_BATH, zk[-1] == FaceKind.RIGHT_BATH
+        interior = zk[:-1] == FaceKind.INTERIOR
+        swapped = interior.copy()
+        swapped[-1] &= ~right_bath  # the right bath cells: their continuity sets the bath face velocity
+        z_row = jnp.where(swapped, continuity, jnp.where(interior, momentum_z[:-1], state.velocity_z))
+        z_row = z_row.at[0].set(jnp.where(left_bath, continuity[0], z_row[0]))
         r_row = jnp.where(rk[:, :-1] == FaceKind.INTERIOR, momentum_r[:, :-1], state.velocity_r)
-        p_row = continuity
+        p_row = jnp.where(swapped, momentum_z[:-1], continuity)
         p_row = p_row.at[0].set(jnp.where(left_bath, self._bath_pressure(grid, state.pressure, "left"), p_row[0]))
-        right_bath = zk[-1] == FaceKind.RIGHT_BATH
         p_row = p_row.at[-1].set(jnp.where(right_bath, self._bath_pressure(grid, state.pressure, "right"), p_row[-1]))
         return {"velocity_z": z_row, "velocity_r": r_row, "pressure": p_row}
 
