@@ -1,7 +1,8 @@
-"""Shared by the benchmark scripts: device choice and the JSON they write."""
+"""Shared by the benchmark scripts: their command line, device choice and the JSON they write."""
 
 from __future__ import annotations
 
+import argparse
 import datetime
 import json
 import os
@@ -11,6 +12,16 @@ from pathlib import Path
 import jax
 
 PLATFORMS = {"cpu": "cpu", "gpu": "cuda"}
+
+
+def argument_parser(doc: str, json_path: Path, repeats: int) -> argparse.ArgumentParser:
+    """The options every timing script takes: --repeats, --device, --json (its description: the
+    first paragraph of ``doc``)."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    parser.add_argument("--repeats", type=int, default=repeats)
+    parser.add_argument("--device", choices=("cpu", "gpu"), help="JAX platform (default: JAX's choice)")
+    parser.add_argument("--json", type=Path, default=json_path)
+    return parser
 
 
 def select_device(device: str | None) -> None:

@@ -14,13 +14,12 @@ Usage:
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
-from common import markdown_table, select_device, write_results
+from common import argument_parser, markdown_table, select_device, write_results
 from tapered_fluxes import step_time
 
 import pnp
@@ -89,11 +88,7 @@ def table(records) -> str:
 
 
 def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--device", choices=("cpu", "gpu"), help="JAX platform (default: JAX's choice)")
-    parser.add_argument("--json", type=Path, default=DEFAULT_JSON)
-    args = parser.parse_args(argv)
+    args = argument_parser(__doc__, DEFAULT_JSON, repeats=5).parse_args(argv)
     select_device(args.device)
     records = [measure(*case, args.repeats) for case in cases()]
     write_results(args.json, records)

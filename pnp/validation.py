@@ -16,7 +16,10 @@ The cases themselves — setup, expected value, tolerance — live in
   against the equivalent circuit (Eq. 8 of source paper 2), 5 %;
 * V8 DSPM-DE nanofiltration (DSPMDE.md case c): S(Li/Mg) within 1 %;
 * V9 charge regulation: wall of acidic sites (pK 3.8, 1 site/nm²) in 10 mM KCl at pH 7, and with
-  Mg²⁺ binding and a Stern layer; σ against Grahame + the site isotherm, 0.5 %.
+  Mg²⁺ binding and a Stern layer; σ against Grahame + the site isotherm, 0.5 %;
+* F1 Hagen–Poiseuille flow (a = 5 nm, L = 100 nm, 1 bar), 0.5 %; F2 a 20 nm pore between reservoirs
+  against Dagan et al.'s Q = Δp/(8ηL/(πa⁴) + 3η/a³), 3 %; F3 electro-osmosis at κa = 5 against
+  Rice–Whitehead (σ = −1e-4 C/m², Debye–Hückel), 0.5 %.
 
 ``--quick`` runs V1, V4 Donnan and the 20 µm V4 TMS.
 """
@@ -58,7 +61,7 @@ class Result:
         return f"{self.tolerance:g} {self.unit}" if self.absolute else f"{self.tolerance * 100:g} %"
 
 
-FULL = ("V1", "V2", "V3", "V4-Donnan", "V4-TMS", "V5", "V7", "V8", "V9-10mM-pH7", "V9-Mg-Stern")
+FULL = ("V1", "V2", "V3", "V4-Donnan", "V4-TMS", "V5", "V7", "V8", "V9-10mM-pH7", "V9-Mg-Stern", "F1", "F2", "F3")
 QUICK = ("V1", "V4-Donnan", "V4-TMS-quick")
 
 

@@ -1,4 +1,5 @@
-"""The validation cases, written once: setup, expected value, tolerance (VALIDATION.md V1–V7; V8 DSPMDE.md; V9 charge regulation).
+"""The validation cases, written once: setup, expected value, tolerance (VALIDATION.md V1–V7; V8 DSPMDE.md; V9 charge regulation;
+F1–F3 solvent flow).
 
 As jax-cfd's ``validation_problems.py``: each :class:`ValidationProblem` knows how to solve its
 case (at a mesh ``refinement`` for convergence studies) and how to measure the compared
@@ -437,6 +438,95 @@ def v9_cases():
 V1_CASES = (gouy_chapman(-0.05, 10.0, -110.767), gouy_chapman(-0.01, 10.0, -39.699, key="V1-b"),
             gouy_chapman(-0.05, 100.0, -56.864, key="V1-c"))
 V2_CASES = (pb_cylinder(-0.001, -6.907, -3.830, key="V2-a"), pb_cylinder(-0.01, -51.454, -24.984))
+# ------------------------------------------------------------------------------------------ F (solvent flow)
+FLOW_RADIUS, FLOW_LENGTH = 5e-9, 100e-9
+
+
+@dataclasses.dataclass(frozen=True)
+class PressureDrivenFlow(ValidationProblem):
+    """F1/F2: uncharged cylinder a = 5 nm in 100 mM KCl under Δp = 1 bar; flow rate Q (fL/s = 1e-18
+    m³/s). Baths at the ends of a 100 nm pore (Hagen–Poiseuille), or a short pore between the default
+    reservoirs (``reservoirs``: Dagan et al. 1982)."""
+
+    length: float = FLOW_LENGTH
+    pressure: float = 1e5
+    reservoirs: bool = False
+
+    def geometry(self):
+        from .geometry import Cylinder
+
+        return Cylinder(FLOW_RADIUS, self.length, 0.0, **({} if self.reservoirs else {"reservoirs": None}))
+
+    def solve(self, refinement=None):
+        from .api import solve
+
+        return solve(self.geometry(), kcl(100.0), flow=True, pressure=self.pressure, mesh=self.mesh(refinement))
+
+    def measure(self, solution):
+        return float(solution.flow_rate) * 1e18
+
+
+def pressure_driven_flow(key, reservoirs=False, length=FLOW_LENGTH, tolerance=5e-3) -> PressureDrivenFlow:
+    from . import analytic
+
+    formula = analytic.dagan_flow_rate if reservoirs else analytic.poiseuille_flow_rate
+    name = "Dagan short pore" if reservoirs else "Hagen-Poiseuille cylinder"
+    return PressureDrivenFlow(key, f"{key} {name} a=5 nm, L={length * 1e9:g} nm, 1 bar", "Q", "fL/s",
+                              formula(FLOW_RADIUS, length, 1e5) * 1e18, tolerance, length=length,
+                              reservoirs=reservoirs)
+
+
+@dataclasses.dataclass(frozen=True)
+class ElectroosmoticCylinder(ValidationProblem):
+    """F3: cylinder a = 5 nm, L = 100 nm, σ = −1e-4 C/m² (ζ below 1 mV: Debye–Hückel) in KCl at κa,
+    baths at the ends; the mean electro-osmotic velocity over Rice–Whitehead's −(εζE/η) f(κa).
+
+    The bath faces impose bulk concentrations across the double layer, and the entrance layers
+    build a pressure that pushes back on the flow (−10 % of Q at κa = 1). The fully developed
+    mid-section obeys ū = ū_EO(E) − (∂p/∂z) a²/(8η), so ū_EO is read there, from the part of the flow
+    odd in V = ±2 mV (the entrance layers' equilibrium pressure is even in V and drives no flow)."""
+
+    kappa_a: float = 5.0
+    surface_charge: float = -1e-4
+    voltage: float = 2e-3
+
+    def electrolyte(self):
+        from .electrolyte import Electrolyte
+
+        c = 100.0 * (self.kappa_a * kcl(100.0).debye_length / FLOW_RADIUS) ** 2
+        return Electrolyte({"K+": c, "Cl-": c})
+
+    def solve(self, refinement=None):
+        from .api import solve
+        from .geometry import Cylinder
+
+        pore = Cylinder(FLOW_RADIUS, FLOW_LENGTH, self.surface_charge, reservoirs=None)
+        return tuple(solve(pore, self.electrolyte(), v, flow=True, mesh=self.mesh(refinement))
+                     for v in (self.voltage, -self.voltage))
+
+    def measure(self, solutions):
+        from . import analytic
+        from .constants import WATER_VISCOSITY
+
+        plus, minus = solutions
+        m = plus.problem.grid.shape[0] // 2  # face m, between cells m − 1 and m (on the axis row)
+        odd = lambda values: 0.5 * (values(plus) - values(minus))
+        step = plus.z[m, 0] - plus.z[m - 1, 0]
+        dpdz = odd(lambda s: s.pressure[m, 0] - s.pressure[m - 1, 0]) / step
+        field = -odd(lambda s: s.potential[m, 0] - s.potential[m - 1, 0]) / step
+        flow = odd(lambda s: s.flow_profile[m])
+        u_eo = flow / (np.pi * FLOW_RADIUS**2) + dpdz * FLOW_RADIUS**2 / (8 * WATER_VISCOSITY)
+        zeta = analytic.cylinder_zeta_potential(self.surface_charge, FLOW_RADIUS, self.electrolyte().debye_length)
+        expected = analytic.smoluchowski_velocity(zeta, field) * analytic.rice_whitehead_factor(self.kappa_a)
+        return float(u_eo / expected)
+
+
+def electroosmosis(kappa_a, key=None) -> ElectroosmoticCylinder:
+    key = key or f"F3-ka{kappa_a:g}"
+    return ElectroosmoticCylinder(key, f"F3 Rice-Whitehead electro-osmosis κa={kappa_a:g}", "u_EO/u_RW", "1", 1.0,
+                                  5e-3, kappa_a=kappa_a)
+
+
 V3_CASES = (long_channel(0.1, 0.04786, "V3-0.1mM"), long_channel(10.0, 0.04962, "V3-10mM"),
             long_channel(100.0, 0.13165, "V3-100mM"), long_channel(1000.0, 1.1800, "V3-1M"))
 V4_TMS_CASES = (tms(0.0, -1.112, key="V4-TMS-0"), tms(-100.0, 46.665), tms(-1000.0, 58.899, key="V4-TMS-1M"))
@@ -452,4 +542,6 @@ def catalogue() -> dict[str, ValidationProblem]:
         *V1_CASES, *V2_CASES, terminal, *V3_CASES, donnan(-1000.0), *V4_TMS_CASES,
         tms(-100.0, 46.665, thickness=20e-6, tolerance_mV=0.5, key="V4-TMS-quick"), V5_CYLINDER, V5_CONE,
         charge_mosaic(0.36), *V8_CASES, *v9_cases(),
+        pressure_driven_flow("F1"), pressure_driven_flow("F2", reservoirs=True, length=20e-9, tolerance=0.03),
+        electroosmosis(5.0, key="F3"),
     )}

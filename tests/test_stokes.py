@@ -10,9 +10,8 @@ Limits checked (tolerances after mesh convergence; the slow tests print the obse
   Rice–Whitehead factor f = 1 − 2I₁(κa)/(κa I₀(κa)) at κa = 1, 1.643624, 5, 10, within 0.5 %; in a
   slit f = 1 − tanh(κh)/(κh). The baths sit at the pore ends, whose entrance layers (bulk
   concentrations imposed across the double layer) set up a pressure that pushes back on the flow
-  (−10 % of Q at κa = 1, L = 20a); the fully developed mid-section obeys the local balance
-  ū = ū_EO(E) − (∂p/∂z) a²/(8η), so ū_EO is read there, from the part of the flow odd in V
-  (the equilibrium pressure of the entrance layers is even in V and drives no flow);
+  (−10 % of Q at κa = 1, L = 20a); ū_EO is read at the fully developed mid-section
+  (:class:`pnp.validation_problems.ElectroosmoticCylinder`: cases F1–F3 are written there once);
 * equilibrium (V = 0, Δp = 0, equal baths, charged walls and membrane faces) has no flow:
   max |u| ≤ 1e-10 of the Smoluchowski velocity of a 1 V/µm field at ζ = kT/e;
 * volume conservation: Q equal through every cross-section to 1e-10 relative;
@@ -27,7 +26,7 @@ import numpy as np
 import pytest
 
 import pnp
-from pnp import analytic
+from pnp import analytic, validation_problems
 from pnp.constants import WATER_VISCOSITY as ETA
 from pnp.linalg.host_sparse import csr_structure
 from pnp.physics import PNP, residual
@@ -38,7 +37,8 @@ from pnp.steady import couplings
 from helpers import ACTIVE_2D, R_2D, Z_2D, build_grid
 
 KCL = pnp.Electrolyte({"K+": 100.0, "Cl-": 100.0})
-RADIUS, LENGTH, PRESSURE = 5e-9, 100e-9, 1e5
+RADIUS, LENGTH = validation_problems.FLOW_RADIUS, validation_problems.FLOW_LENGTH
+PRESSURE = 1e5
 
 
 def assert_volume_conserved(solution):
@@ -86,16 +86,18 @@ def test_stokes_jacobian_matches_jacfwd():
 
 # --- pressure-driven flow -----------------------------------------------------------------------
 
+POISEUILLE = validation_problems.catalogue()["F1"]
+
+
 def poiseuille_error(refinement):
-    solution = pnp.solve(pnp.Cylinder(RADIUS, LENGTH, 0.0, reservoirs=None), KCL, flow=True, pressure=PRESSURE,
-                         mesh=pnp.Mesh(refinement=refinement))
+    got, solution = POISEUILLE.run(refinement)
     assert_volume_conserved(solution)
-    return solution.flow_rate / analytic.poiseuille_flow_rate(RADIUS, LENGTH, PRESSURE) - 1.0
+    return got / POISEUILLE.expected - 1.0
 
 
 def test_poiseuille_flow_in_a_long_cylinder():
-    """Q = πa⁴Δp/(8ηL) within 0.5 % (1 bar over 100 nm, a = 5 nm); no current without charge."""
-    assert abs(poiseuille_error(1)) < 5e-3
+    """Q = πa⁴Δp/(8ηL) within 0.5 % (1 bar over 100 nm, a = 5 nm)."""
+    assert abs(poiseuille_error(1)) < POISEUILLE.tolerance
 
 
 @pytest.mark.slow
@@ -117,19 +119,15 @@ def test_plane_poiseuille_flow_in_a_slit():
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("refinements", [(0.5, 1.0)])
-def test_short_pore_between_reservoirs_matches_dagan(refinements):
+def test_short_pore_between_reservoirs_matches_dagan():
     """a = 5 nm, L = 20 nm (L/a = 4) between the default reservoirs: within 3 % of Dagan et al."""
-    length = 20e-9
-    expected = analytic.dagan_flow_rate(RADIUS, length, PRESSURE)
-    errors = []
+    case, refinements, errors = validation_problems.catalogue()["F2"], (0.5, 1.0), []
     for refinement in refinements:
-        solution = pnp.solve(pnp.Cylinder(RADIUS, length, 0.0), KCL, flow=True, pressure=PRESSURE,
-                             mesh=pnp.Mesh(refinement=refinement))
+        got, solution = case.run(refinement)
         assert_volume_conserved(solution)
-        errors.append(solution.flow_rate / expected - 1.0)
+        errors.append(case.error(got))
     print(f"Dagan: relative differences {errors} at refinements {refinements}")
-    assert abs(errors[-1]) < 0.03
+    assert case.passed(got)
 
 
 # --- electro-osmosis ----------------------------------------------------------------------------
@@ -137,31 +135,13 @@ def test_short_pore_between_reservoirs_matches_dagan(refinements):
 SIGMA_DH, V_DH = -1e-4, 2e-3  # ζ ≈ −0.1 to −0.6 mV: Debye–Hückel
 
 
-def electroosmotic_mean_velocity(geometry, electrolyte, refinement):
-    """ū_EO (m/s) at the mid-section from the part of the flow odd in V (module docstring), the
-    axial field there, and the solutions (for conservation checks)."""
-    mesh = pnp.Mesh(refinement=refinement)
-    plus, minus = (pnp.solve(geometry, electrolyte, v, flow=True, mesh=mesh) for v in (V_DH, -V_DH))
-    m = plus.problem.grid.shape[0] // 2  # face m, between cells m − 1 and m
-    z = plus.z[:, 0]
-    half = lambda s, field: 0.5 * (field(s)[m, 0] - field(s)[m - 1, 0])
-    dpdz = (half(plus, lambda s: s.pressure) - half(minus, lambda s: s.pressure)) / (z[m] - z[m - 1])
-    field = -(half(plus, lambda s: s.potential) - half(minus, lambda s: s.potential)) / (z[m] - z[m - 1])
-    flow = 0.5 * (plus.flow_profile[m] - minus.flow_profile[m])
-    return flow, dpdz, field, (plus, minus)
-
-
-def cylinder_eo_error(kappa_a, refinement, length=LENGTH):
-    c = 100.0 * (kappa_a * KCL.debye_length / RADIUS) ** 2
-    electrolyte = pnp.Electrolyte({"K+": c, "Cl-": c})
-    flow, dpdz, field, solutions = electroosmotic_mean_velocity(
-        pnp.Cylinder(RADIUS, length, SIGMA_DH, reservoirs=None), electrolyte, refinement)
+def cylinder_eo_error(kappa_a, refinement):
+    """u_EO / u_RW − 1 of the F3 case at κa (validation_problems.ElectroosmoticCylinder)."""
+    case = validation_problems.electroosmosis(kappa_a)
+    got, solutions = case.run(refinement)
     for s in solutions:
         assert_volume_conserved(s)
-    u_eo = flow / (np.pi * RADIUS**2) + dpdz * RADIUS**2 / (8 * ETA)
-    zeta = analytic.cylinder_zeta_potential(SIGMA_DH, RADIUS, electrolyte.debye_length)
-    expected = analytic.smoluchowski_velocity(zeta, field) * analytic.rice_whitehead_factor(kappa_a)
-    return u_eo / expected - 1.0
+    return got - 1.0
 
 
 def test_electroosmosis_in_a_cylinder_matches_rice_whitehead():
@@ -181,13 +161,19 @@ def test_electroosmosis_rice_whitehead_mesh_convergence(kappa_a, refinements):
 
 
 def test_electroosmosis_in_a_slit():
-    """f = 1 − tanh(κh)/(κh) at κh = 2 (h = 5 nm), within 0.5 %."""
+    """f = 1 − tanh(κh)/(κh) at κh = 2 (h = 5 nm), within 0.5 %, read as the F3 cylinder case
+    (mid-section, part odd in V, less the local plane-Poiseuille part ū = −(∂p/∂z) h²/(3η))."""
     half_height, kappa_h = 5e-9, 2.0
     c = 100.0 * (kappa_h * KCL.debye_length / half_height) ** 2
     electrolyte = pnp.Electrolyte({"K+": c, "Cl-": c})
-    flow, dpdz, field, _ = electroosmotic_mean_velocity(
-        pnp.Slit(2 * half_height, LENGTH, SIGMA_DH, reservoirs=None), electrolyte, 1)
-    u_eo = flow / (2 * half_height) + dpdz * half_height**2 / (3 * ETA)
+    slit = pnp.Slit(2 * half_height, LENGTH, SIGMA_DH, reservoirs=None)
+    plus, minus = (pnp.solve(slit, electrolyte, v, flow=True) for v in (V_DH, -V_DH))
+    m = plus.problem.grid.shape[0] // 2
+    odd = lambda values: 0.5 * (values(plus) - values(minus))
+    step = plus.z[m, 0] - plus.z[m - 1, 0]
+    dpdz = odd(lambda s: s.pressure[m, 0] - s.pressure[m - 1, 0]) / step
+    field = -odd(lambda s: s.potential[m, 0] - s.potential[m - 1, 0]) / step
+    u_eo = odd(lambda s: s.flow_profile[m]) / (2 * half_height) + dpdz * half_height**2 / (3 * ETA)
     zeta = analytic.slit_zeta_potential(SIGMA_DH, half_height, electrolyte.debye_length)
     expected = analytic.smoluchowski_velocity(zeta, field) * analytic.slit_electroosmosis_factor(kappa_h)
     assert u_eo == pytest.approx(expected, rel=5e-3)

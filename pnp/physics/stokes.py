@@ -22,18 +22,23 @@ Discretization: marker-and-cell on the structured grid, for orthogonal (tensor-p
 * ``velocity_r`` in cell (i, j): ũ_r on r face (i, j), the cell's lower r face;
 * ``pressure`` in cell (i, j): P̃ at the centroid.
 
-Equations, each in its own slot:
+Equations:
 
 * z momentum on every interior z face (control volume from centroid i − 1 to centroid i) and r
   momentum on every interior r face, in the Laplacian form (axisymmetric: with −η̃ ũ_r/r²), with
   two-point viscous fluxes; no-slip on walls (ũ = 0 on wall faces; half-cell distance to walls
   parallel to the component), symmetry on the axis and slip on the reservoirs' outer closed
   boundary, zero tangential stress at the bath faces;
-* continuity Σ_f ũ_f A_f = 0 in every cell (in the ``pressure`` slot; in the ``velocity_z`` slot
-  of cells on the left bath, whose bath face velocity it sets; on the right bath the face
-  velocity is eliminated by it);
+* continuity Σ_f ũ_f A_f = 0 in every cell (on the right bath it sets the bath face velocity,
+  which is eliminated);
 * bath pressure: P̃ extrapolated linearly from the two end cells to the bath face equals the
-  bath's P̃ (``pressure`` slot of the end cells): exact for fully developed flow.
+  bath's P̃: exact for fully developed flow.
+
+Slots (which row sits where does not change the solution, only the Jacobian's diagonal): a cell
+whose lower z face is interior holds that face's z momentum in its ``pressure`` slot and its own
+continuity in its ``velocity_z`` slot; cells on the left bath hold continuity (which sets the bath
+face velocity) and the bath pressure; cells on the right bath hold their lower face's momentum and
+the bath pressure; cells beside a wall below hold ũ_z = 0 and continuity.
 
 Velocities on wall and closed faces are 0 (identity rows). The face velocities also convect
 the ions (:meth:`Stokes.face_increments`: inside the Scharfetter–Gummel argument).
@@ -118,10 +123,8 @@ class Stokes(FaceDrive):
         momentum_z = self._viscous_z(grid, u_z, zk, rk) + force_z
         momentum_r = self._viscous_r(grid, u_r, zk, rk) + force_r
 
-        # Slots: a cell whose lower z face is interior holds that face's z momentum in its pressure
-        # slot (where P enters) and its continuity in its velocity_z slot (where that face's velocity
-        # enters), so the Jacobian's diagonal has no zeros there: sparse LU keeps its fill-reducing
-        # order (zero diagonals cost UMFPACK 70× and KLU 300× per step, measured).
+        # Slots (module docstring): momentum where P enters, continuity where the face velocity
+        # enters, so the diagonal has no zeros there (zeros cost UMFPACK 11× and KLU 38× per step).
         left_bath, right_bath = zk[0] == FaceKind.LEFT_BATH, zk[-1] == FaceKind.RIGHT_BATH
         interior = zk[:-1] == FaceKind.INTERIOR
         swapped = interior.copy()
