@@ -155,14 +155,8 @@ class Stokes(FaceDrive):
         c = ctx.concentration
         out = []
         for axis, area in ((0, grid.zface_area), (1, grid.rface_area)):
-            def jump(cells):
-                lo, hi = _interior_sides(cells, axis)
-                return hi - lo
-            def mean(cells):
-                lo, hi = _interior_sides(cells, axis)
-                return 0.5 * (lo + hi)
-            force = -jump(ctx.state.pressure) - jnp.sum(mean(c) * jump(mu), axis=0)
-            out.append(area * force)
+            (p_lo, p_hi), (c_lo, c_hi), (mu_lo, mu_hi) = (_interior_sides(x, axis) for x in (ctx.state.pressure, c, mu))
+            out.append(area * (p_lo - p_hi - jnp.sum(0.5 * (c_lo + c_hi) * (mu_hi - mu_lo), axis=0)))
         return out
 
     def _viscous_z(self, grid, u_z, zk, rk):
