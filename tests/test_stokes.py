@@ -240,6 +240,8 @@ def test_flow_input_errors_say_what_to_change():
         pnp.solve(pnp.Membrane(1e-6, 0.0), KCL, flow=True)
     with pytest.raises(ValueError, match="tapered"):
         pnp.solve(pnp.Cone(5e-9, 20e-9, 100e-9, -0.02), KCL, flow=True)
+    with pytest.raises(ValueError, match="tapered"):  # also under differentiation (primal vertices)
+        jax.grad(lambda tip: pnp.solve(pnp.Cone(tip, 20e-9, 100e-9, -0.02), KCL, flow=True).flow_rate)(5e-9)
     with pytest.raises(ValueError, match="viscosity"):
         pnp.solve(pore, KCL, flow=True, viscosity=-1.0)
     with pytest.raises(ValueError, match="pressure must be a finite"):
