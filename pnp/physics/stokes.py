@@ -86,7 +86,11 @@ class Stokes(FaceDrive):
 
     # --- face velocities -------------------------------------------------------------------
     def face_velocities(self, ctx):
-        """ũ on every z face (nz+1, nr) and r face (nz, nr+1), positive along +z / +r."""
+        """ũ on every z face (nz+1, nr) and r face (nz, nr+1), positive along +z / +r (computed
+        once per residual evaluation: the balance and the convection both read them)."""
+        return ctx.once("stokes.face_velocities", lambda: self._face_velocities(ctx))
+
+    def _face_velocities(self, ctx):
         grid, state = ctx.grid, ctx.state
         zk, rk = _kinds(grid)
         flowing_z = (zk == FaceKind.INTERIOR) | (zk == FaceKind.LEFT_BATH) | (zk == FaceKind.RIGHT_BATH)
@@ -120,8 +124,8 @@ class Stokes(FaceDrive):
         q_z, q_r = u_z * grid.zface_area, u_r * grid.rface_area
         continuity = divergence(q_z, q_r)
         force_z, force_r = self._potential_forces(ctx)
-        momentum_z = self._viscous_z(grid, u_z, zk, rk) + force_z
-        momentum_r = self._viscous_r(grid, u_r, zk, rk) + force_r
+        momentum_z = self._viscous(grid, u_z, 0, zk, rk) + force_z
+        momentum_r = self._viscous(grid, u_r, 1, zk, rk) + force_r
 
         # Slots (module docstring): momentum where P enters, continuity where the face velocity
         # enters, so the diagonal has no zeros there (zeros cost UMFPACK 11× and KLU 38× per step).
@@ -159,47 +163,43 @@ class Stokes(FaceDrive):
             out.append(area * (p_lo - p_hi - jnp.sum(0.5 * (c_lo + c_hi) * (mu_hi - mu_lo), axis=0)))
         return out
 
-    def _viscous_z(self, grid, u_z, zk, rk):
-        """η̃ ∮ ∇ũ_z · n dA of every z face's control volume, (nz+1, nr)."""
-        eta = self.viscosity
-        axisymmetric = grid.coordinates == "axisymmetric"
-        # Along z: across each cell, from its lower to its upper z face.
-        section = 0.5 * (grid.zface_area[:-1] + grid.zface_area[1:])
-        along = eta * section * (u_z[1:] - u_z[:-1]) / (grid.zface_z[1:] - grid.zface_z[:-1])
-        net_z = jnp.pad(along, ((0, 1), (0, 0))) - jnp.pad(along, ((1, 0), (0, 0)))
-        # Along r: through the control volume's r sides, on the vertex lines between z faces.
-        present = zk != FaceKind.CLOSED  # a velocity exists (0 on walls)
-        r_wall = np.zeros((zk.shape[0], zk.shape[1] + 1), bool)  # vertex (i, k) touches a wall r face
-        r_wall[:-1] |= rk == FaceKind.WALL
-        r_wall[1:] |= rk == FaceKind.WALL
-        lo, hi = _interior_sides(grid.cell_z, 0)
-        extent = jnp.pad(hi - lo, ((0, 0), (0, 1)), mode="edge")  # z extent of each face's control volume
-        side_area = extent * (2.0 * jnp.pi * grid.vertex_r if axisymmetric else 1.0)
-        shear = eta * side_area * _side_gradients(u_z, grid.zface_r, grid.vertex_r, present, r_wall, axis=1)
-        net_r = shear[:, 1:] - shear[:, :-1]
-        return net_z + net_r
-
-    def _viscous_r(self, grid, u_r, zk, rk):
-        """η̃ ∮ ∇ũ_r · n dA (− η̃ ũ_r V/r² axisymmetric) of every r face's control volume, (nz, nr+1)."""
-        eta = self.viscosity
-        axisymmetric = grid.coordinates == "axisymmetric"
-        section = 0.5 * (grid.rface_area[:, :-1] + grid.rface_area[:, 1:])
-        along = eta * section * (u_r[:, 1:] - u_r[:, :-1]) / (grid.rface_r[:, 1:] - grid.rface_r[:, :-1])
-        net_r = jnp.pad(along, ((0, 0), (0, 1))) - jnp.pad(along, ((0, 0), (1, 0)))
-        present = rk != FaceKind.CLOSED
-        z_wall = np.zeros((rk.shape[0] + 1, rk.shape[1]), bool)  # vertex (k, j) touches a wall z face
-        z_wall[:, :-1] |= zk == FaceKind.WALL
-        z_wall[:, 1:] |= zk == FaceKind.WALL
-        lo, hi = _interior_sides(grid.cell_r, 1)  # r extent of each face's control volume
-        side_area = jnp.pi * (hi**2 - lo**2) if axisymmetric else hi - lo
-        side_area = jnp.pad(side_area, ((0, 1), (0, 0)), mode="edge")
-        shear = eta * side_area * _side_gradients(u_r, grid.rface_z, grid.vertex_z, present, z_wall, axis=0)
-        net_z = shear[1:] - shear[:-1]
-        out = net_r + net_z
-        if axisymmetric:
+    def _viscous(self, grid, u, axis, zk, rk):
+        """η̃ ∮ ∇ũ_a · n dA of the control volume of every face of family ``axis`` (0: ũ_z on z
+        faces, (nz+1, nr); 1: ũ_r on r faces, (nz, nr+1)); axisymmetric ũ_r also gets − η̃ ũ_r V/r²."""
+        eta, across = self.viscosity, 1 - axis
+        own_kind, other_kind = (zk, rk) if axis == 0 else (rk, zk)
+        area, along_position, across_position, vertex_across, cell_along = (
+            (grid.zface_area, grid.zface_z, grid.zface_r, grid.vertex_r, grid.cell_z) if axis == 0
+            else (grid.rface_area, grid.rface_r, grid.rface_z, grid.vertex_z, grid.cell_r))
+        # Along the component: across each cell, from its lower to its upper face.
+        (lo_area, hi_area), (lo_u, hi_u), (lo_x, hi_x) = (sides(x, axis) for x in (area, u, along_position))
+        along = eta * 0.5 * (lo_area + hi_area) * (hi_u - lo_u) / (hi_x - lo_x)
+        net = jnp.diff(jnp.pad(along, _widths(axis, (1, 1))), axis=axis)
+        # Across it: through the control volume's sides on the vertex lines between faces.
+        present = own_kind != FaceKind.CLOSED  # a velocity exists (0 on walls)
+        wall = jnp.logical_or(*_vertex_sides(other_kind == FaceKind.WALL, axis))  # vertex touches a wall face
+        side_area = _side_area(grid, *_interior_sides(cell_along, axis), axis)
+        shear = eta * side_area * _side_gradients(u, across_position, vertex_across, present, wall, across)
+        out = net + jnp.diff(shear, axis=across)
+        if grid.coordinates == "axisymmetric" and axis == 1:
             radius = _safe(grid.rface_r, grid.rface_r > 0)
-            out = out - eta * u_r * grid.rface_area * grid.rface_distance / radius**2
+            out = out - eta * u * grid.rface_area * grid.rface_distance / radius**2
         return out
+
+
+def _widths(axis, widths):
+    """jnp/np.pad widths that pad only ``axis`` of a 2D array."""
+    return [widths if a == axis else (0, 0) for a in (0, 1)]
+
+
+def _side_area(grid, lo, hi, axis):
+    """Area of the sides, on the vertex lines, of the control volumes of the faces of family
+    ``axis``, which span [lo, hi] along ``axis``; shape (nz+1, nr+1) (last row repeated).
+    Axisymmetric: cylinders 2π r_v (hi − lo) for z faces, annuli π (hi² − lo²) for r faces."""
+    axisymmetric = grid.coordinates == "axisymmetric"
+    span = jnp.pi * (hi**2 - lo**2) if axisymmetric and axis == 1 else hi - lo
+    span = jnp.pad(span, _widths(1 - axis, (0, 1)), mode="edge")
+    return span * 2.0 * jnp.pi * grid.vertex_r if axisymmetric and axis == 0 else span
 
 
 def _side_gradients(u, position, vertex_position, present, wall, axis):
@@ -209,7 +209,7 @@ def _side_gradients(u, position, vertex_position, present, wall, axis):
     (symmetry, slip, bath) otherwise."""
     lo_u, hi_u = _vertex_sides(u, axis)
     lo_x, hi_x = _vertex_sides(position, axis)
-    lo_p, hi_p = _vertex_sides(present, axis, fill=False)
+    lo_p, hi_p = _vertex_sides(present, axis)
     both = lo_p & hi_p
     only_lo, only_hi = lo_p & ~hi_p & wall, hi_p & ~lo_p & wall
     x = vertex_position
@@ -219,14 +219,9 @@ def _side_gradients(u, position, vertex_position, present, wall, axis):
     return gradient
 
 
-def _vertex_sides(values, axis, fill=0.0):
-    """Values of the faces before and after each vertex line along ``axis`` (padded with ``fill``)."""
-    pad = [(0, 0), (0, 0)]
-    pad[axis] = (1, 0)
-    lo = np.pad(values, pad, constant_values=fill) if isinstance(values, np.ndarray) else jnp.pad(values, pad)
-    pad[axis] = (0, 1)
-    hi = np.pad(values, pad, constant_values=fill) if isinstance(values, np.ndarray) else jnp.pad(values, pad)
-    return lo, hi
+def _vertex_sides(values, axis):
+    """Values of the faces before and after each vertex line along ``axis`` (padded with 0 / False)."""
+    return jnp.pad(values, _widths(axis, (1, 0))), jnp.pad(values, _widths(axis, (0, 1)))
 
 
 def _interior_sides(cells, axis):

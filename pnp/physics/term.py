@@ -134,6 +134,14 @@ class Context:
             return None
         return sum(p[0] for p in parts), sum(p[1] for p in parts)
 
+    def once(self, key: str, compute):
+        """``compute()``, evaluated once per context and shared under ``key`` (for what a term
+        computes that other terms also read, e.g. the Stokes face velocities that convect ions)."""
+        shared = self.__dict__.setdefault("_shared", {})
+        if key not in shared:
+            shared[key] = compute()
+        return shared[key]
+
     def bath_driving_potential(self, side: str):
         """ψ_i at the ``side`` bath faces, (N,)."""
         return sum(drive.bath_potential(self, side) for drive in self.model.drives)
