@@ -45,6 +45,11 @@ with a unit — a bare number is rejected so that "10" cannot silently mean 10 m
     # values = ["-1 V", "0 V", "1 V"]    #   an explicit list
     # zero_current = true                #   the reversal (membrane) potential; needs [right]
 
+    [flow]                               # optional, cylinder and slit: solvent (Stokes) flow
+    pressure = "1 bar"                   # p_left − p_right: Pa, kPa, MPa, bar, mbar, atm (default 0)
+    viscosity = "0.8903 mPa s"           # optional: Pa s, mPa s, cP (default: water at 25 °C)
+    # enabled = false                    # the same case without flow
+
     [mesh]                               # optional: refinement, growth (numbers),
     refinement = 0.5                     #   wall_cell, max_cell (lengths)
 
@@ -87,7 +92,8 @@ Sweeps: each ``[sweep]`` key is a dotted path into the tables above (quote it, o
 ``ions."K+".diffusivity = [...]``) with a list of values written as in that table. Any scalar
 input may be swept: geometry and reservoir fields, salt and ion concentrations of either bath
 (``"right.salts.KCl"``), ``electrolyte.temperature``, ``electrolyte.relative_permittivity``,
-``"ions.K+.diffusivity"``, mesh and solver fields; salts and ions must already be in the bath.
+``"ions.K+.diffusivity"``, ``flow.pressure`` and ``flow.viscosity`` (with ``[flow]``), mesh and
+solver fields; salts and ions must already be in the bath.
 The ``[voltage]`` section stays the I–V (or zero-current search) run at every point. Every
 point is validated when the case is loaded (errors name the point and its values); the case
 without ``[sweep]`` must itself be valid. :meth:`Case.points` gives the points,
@@ -157,12 +163,16 @@ _EXAMPLES = {
 }
 _UNIT_EXAMPLES = {"length": '"5 nm"', "concentration": '"100 mM"', "fixed_charge": '"-100 mM"',
                   "surface_charge": '"-0.05 C/m^2"', "voltage": '"0.5 V"', "temperature": '"298.15 K"',
-                  "diffusivity": '"1.96e-9 m^2/s"'}
-SECTIONS = ("geometry", "reservoirs", "filling", "electrolyte", "right", "ions", "voltage", "mesh", "solver",
-            "sweep")
-_OPTIONAL_SECTIONS = ("right", "reservoirs", "filling", "ions", "sweep")  # None when absent
+                  "diffusivity": '"1.96e-9 m^2/s"', "pressure": '"1 bar"', "viscosity": '"0.8903 mPa s"'}
+SECTIONS = ("geometry", "reservoirs", "filling", "electrolyte", "right", "ions", "voltage", "flow", "mesh",
+            "solver", "sweep")
+_OPTIONAL_SECTIONS = ("right", "reservoirs", "filling", "ions", "flow", "sweep")  # None when absent
 _TOP_LEVEL = ("name", "description") + SECTIONS
 _RESERVOIR_FIELDS = {"radius": "length", "length": "length", "membrane_charge": "surface_charge"}
+FLOW_FIELDS = {"pressure": "pressure", "viscosity": "viscosity"}
+"""Fields of ``[flow]`` (name → dimension), besides the switch ``enabled``."""
+FLOW_KINDS = ("cylinder", "slit")
+"""Geometry kinds that take ``[flow]`` (orthogonal 2D grids; cones not yet)."""
 _MESH_FIELDS = {"refinement": "dimensionless", "growth": "dimensionless", "wall_cell": "length",
                 "max_cell": "length"}
 _SOLVER_FIELDS = ("max_iterations", "linear_solver", "step_tolerance", "residual_tolerance", "max_step")
@@ -215,6 +225,7 @@ class Case:
     name: str = "case"
     description: str = ""
     ions: dict | None = None
+    flow: dict | None = None
     sweep: dict | None = None
     _setup: Setup | None = dataclasses.field(default=None, init=False, repr=False, compare=False)
     _points: tuple = dataclasses.field(default=(), init=False, repr=False, compare=False)
@@ -600,7 +611,28 @@ def _build(case: Case) -> Setup:
                          "e.g. growth = 1.15")
     mesh = Mesh(**{k: v for k, v in mesh_values.items() if v is not None})
     options = _options(case.solver)
-    return Setup(geometry, Conditions(left, right=right, mesh=mesh, options=options), voltages, zero_current)
+    conditions = Conditions(left, right=right, mesh=mesh, options=options, **_flow(case.flow, kind))
+    return Setup(geometry, conditions, voltages, zero_current)
+
+
+def _flow(table: Mapping | None, kind: str) -> dict:
+    """``[flow]``: the flow, pressure and viscosity keywords of :class:`~pnp.Conditions` ({} without it)."""
+    if table is None:
+        return {}
+    if kind not in FLOW_KINDS:
+        why = ("the Stokes discretization needs an orthogonal grid; tapered (cone) grids are not supported yet"
+               if kind == "cone" else "flow is solved in 2D channels only")
+        raise ValueError(f"[flow] does not apply to geometry.kind = {kind!r} ({why}); use kind = "
+                         f"{' or '.join(repr(k) for k in FLOW_KINDS)}, or remove the [flow] section")
+    _check_keys(table, "flow", ("enabled",) + tuple(FLOW_FIELDS))
+    enabled = table.get("enabled", True)
+    if not isinstance(enabled, bool):
+        raise ValueError(f"flow.enabled = {enabled!r} must be true or false")
+    if not enabled:
+        return {}
+    values = {key: _quantity(table, "flow", key, dimension, required=False, positive=key == "viscosity",
+                             example=_UNIT_EXAMPLES[dimension]) for key, dimension in FLOW_FIELDS.items()}
+    return {"flow": True, **{key: value for key, value in values.items() if value is not None}}
 
 
 def _ion_overrides(table: Mapping | None) -> dict[str, Ion]:

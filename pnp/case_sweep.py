@@ -24,8 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .case import (_MESH_FIELDS, _RESERVOIR_FIELDS, _SOLVER_FIELDS, CHANNEL_KINDS, FILLING_FIELDS, KINDS, SECTIONS,
-                   SITE_FIELDS, _toml_key)
+from .case import (_MESH_FIELDS, _RESERVOIR_FIELDS, _SOLVER_FIELDS, CHANNEL_KINDS, FILLING_FIELDS, FLOW_FIELDS, KINDS,
+                   SECTIONS, SITE_FIELDS, _toml_key)
 from .units import SI_UNITS, parse_quantity
 
 MODES = ("grid", "zip")
@@ -76,6 +76,8 @@ def sweepable(case) -> dict[str, tuple[tuple[str, ...], str | None]]:
     keys.update({f"electrolyte.{key}": (("electrolyte", key), dim) for key, dim in _BATH_OPTIONS.items()})
     for ion in dict.fromkeys(case.build().electrolyte.names) | dict.fromkeys(case.ions or {}):
         keys[f"ions.{ion}.diffusivity"] = (("ions", ion, "diffusivity"), "diffusivity")
+    if case.flow is not None:
+        keys.update({f"flow.{key}": (("flow", key), dim) for key, dim in FLOW_FIELDS.items()})
     keys.update({f"mesh.{key}": (("mesh", key), dim) for key, dim in _MESH_FIELDS.items()})
     keys.update({f"solver.{key}": (("solver", key), _SOLVER_DIMENSIONS.get(key, "dimensionless"))
                  for key in _SOLVER_FIELDS})

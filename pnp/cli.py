@@ -59,10 +59,10 @@ def select_device(device: str | None) -> None:
 
 # --------------------------------------------------------------------------- summaries
 def format_summary(name: str, kind: str, voltages, currents, current_unit: str, fluxes: dict,
-                   flux_unit: str, conductance: float | None = None) -> str:
-    """The printed summary of a result: the I–V table, conductance and rectification (see
-    :func:`iv_numbers`; ``conductance`` is the exact dI/dV at 0 V when known), or the
-    zero-current voltage and fluxes."""
+                   flux_unit: str, conductance: float | None = None, flow_rates=None, flow_unit: str = "") -> str:
+    """The printed summary of a result: the I–V table (with the volume flow rate Q when
+    ``flow_rates`` are given), conductance and rectification (see :func:`iv_numbers`;
+    ``conductance`` is the exact dI/dV at 0 V when known), or the zero-current voltage and fluxes."""
     from .plotting import _CURRENT_DISPLAY
 
     factor, unit = _CURRENT_DISPLAY.get(current_unit, (1.0, current_unit))
@@ -74,10 +74,13 @@ def format_summary(name: str, kind: str, voltages, currents, current_unit: str, 
         lines.append(f"  residual current {currents[0] * factor:+.3e} {unit}")
         for ion, value in fluxes.items():
             lines.append(f"  flux {ion}: {value[0]:+.4e} {flux_unit}")
+        if flow_rates is not None:
+            lines.append(f"  flow rate Q: {flow_rates[0]:+.4e} {flow_unit}")
         return "\n".join(lines)
-    lines.append(f"  {'V (V)':>9}  {'I (' + unit + ')':>13}")
-    for v, i in zip(voltages, currents):
-        lines.append(f"  {v:+9.4f}  {i * factor:+13.5g}")
+    flow = flow_rates is not None
+    lines.append(f"  {'V (V)':>9}  {'I (' + unit + ')':>13}" + (f"  {'Q (' + flow_unit + ')':>13}" if flow else ""))
+    for k, (v, i) in enumerate(zip(voltages, currents)):
+        lines.append(f"  {v:+9.4f}  {i * factor:+13.5g}" + (f"  {flow_rates[k]:+13.5g}" if flow else ""))
     from .report import iv_numbers
 
     numbers = iv_numbers(np.asarray(voltages), np.asarray(currents), conductance)
@@ -106,7 +109,21 @@ def _result_summary(case, result) -> str:
                           np.array([s.voltage for s in solutions]), np.array([s.current for s in solutions]),
                           current_unit(flux_unit),
                           {ion: np.array([s.fluxes[ion] for s in solutions]) for ion in solutions[0].species},
-                          flux_unit, conductance)
+                          flux_unit, conductance, *_flow_columns(solutions, flux_unit))
+
+
+def _flow_columns(solutions, flux_unit: str) -> tuple:
+    """(flow rates, their unit) of solutions with solvent flow, else (None, "")."""
+    from .io import flow_unit
+
+    if not solutions[0].has_flow:
+        return None, ""
+    return np.array([s.flow_rate for s in solutions]), flow_unit(flux_unit)
+
+
+def _stored_flow_columns(stored: dict) -> tuple:
+    """(flow rates, their unit) of a stored result (:func:`pnp.io.read_result_file`), or (None, "")."""
+    return stored.get("flow_rates"), stored["attrs"].get("flow_unit", "")
 
 
 def write_figures(case, result, output: Path) -> list[Path]:
@@ -207,7 +224,7 @@ def _print_sweep_points(name: str, stored: dict) -> None:
         state = "" if group["complete"] else " (unfinished: the voltages solved so far)"
         print(format_summary(f"{name} [{index}] {label}{state}", attrs.get("kind"), group["voltages"],
                              group["currents"], attrs.get("current_unit", "A"), group["fluxes"],
-                             attrs.get("flux_unit", "")))
+                             attrs.get("flux_unit", ""), None, *_stored_flow_columns(group)))
 
 
 def _print_files(paths: list[Path]) -> None:
@@ -274,7 +291,8 @@ def _command_show(args) -> int:
         print(f"  Newton iterations per point: {', '.join(str(int(k)) for k in diag['newton_iterations'])}; "
               f"max conservation error {np.max(stored['conservation_error']):.2e}")
         print(format_summary(name, attrs.get("kind"), stored["voltages"], stored["currents"],
-                             attrs.get("current_unit", "A"), stored["fluxes"], attrs.get("flux_unit", "")))
+                             attrs.get("current_unit", "A"), stored["fluxes"], attrs.get("flux_unit", ""), None,
+                             *_stored_flow_columns(stored)))
     if not stored["complete"]:
         print(f"  the run that wrote it stopped before the end: `pnp run CASE.toml --output "
               f"{Path(args.result).parent} --resume` continues it")

@@ -15,9 +15,13 @@ Layout of a result file of one case (SI units; every dataset carries a ``units``
                            (NaN in inactive cells); state/<field> (nv, …) the nondimensional
                            unknowns by name (potential φ e/kT, log_concentration ln(c/c_ref))
                            with the scales as attributes of state/ (format 1: one packed
-                           (nv, nz, nr, 1+N) array, still read)
+                           (nv, nz, nr, 1+N) array, still read); with solvent flow
+                           (``[flow]``) also velocity (nv, 2, nz, nr) m/s (u_z, u_r at the
+                           cells) and pressure (nv, nz, nr) Pa (relative to the right bath)
     /observables/          voltages (nv) V, currents (nv), fluxes/<ion> (nv),
-                           current_profile (nv, nz+1), conservation_error (nv)
+                           current_profile (nv, nz+1), conservation_error (nv); with flow
+                           also flow_rates (nv) in the root's flow_unit (m^3/s, or m^2/s
+                           per metre of depth for slits)
     /diagnostics/          newton_iterations, newton_calls, converged (nv),
                            residual_history (nv, k) NaN-padded, continuation_steps (JSON)
 
@@ -58,11 +62,17 @@ FORMAT = "pnp-result"
 FORMAT_VERSION = 3  # 3: "complete" flag, sweep files
 
 CURRENT_UNITS = {"mol/s": "A", "mol/(s·m)": "A/m", "mol/(s·m²)": "A/m^2"}
+FLOW_UNITS = {"mol/s": "m^3/s", "mol/(s·m)": "m^2/s", "mol/(s·m²)": "m/s"}
 
 
 def current_unit(flux_unit: str) -> str:
     """Unit of the electric current that goes with a species ``flux_unit``."""
     return CURRENT_UNITS.get(flux_unit, "A")
+
+
+def flow_unit(flux_unit: str) -> str:
+    """Unit of the volume flow rate that goes with a species ``flux_unit``."""
+    return FLOW_UNITS.get(flux_unit, "m^3/s")
 
 
 def _solutions(result) -> tuple[str, tuple]:
@@ -127,6 +137,8 @@ def _write_result(group, case, kind: str, solutions, *, complete: bool) -> None:
         "flux_unit": flux_unit, "current_unit": current_unit(flux_unit),
         "species": np.array(species, dtype=h5py.string_dtype()),
     })
+    if first.has_flow:
+        group.attrs["flow_unit"] = flow_unit(flux_unit)
     group.create_dataset("case", data=case.to_toml_text())
 
     coords = group.create_group("coordinates")
@@ -145,6 +157,11 @@ def _write_result(group, case, kind: str, solutions, *, complete: bool) -> None:
                           **options).attrs["units"] = "V"
     fields.create_dataset("concentrations", data=np.stack([s.concentrations for s in solutions]),
                           **options).attrs["units"] = "mol/m^3"
+    if first.has_flow:
+        fields.create_dataset("velocity", data=np.stack([s.velocity for s in solutions]),
+                              **options).attrs["units"] = "m/s"
+        fields.create_dataset("pressure", data=np.stack([s.pressure for s in solutions]),
+                              **options).attrs["units"] = "Pa"
     state = fields.create_group("state")
     for name in first.state:
         state.create_dataset(name, data=np.stack([np.asarray(s.state[name]) for s in solutions]), **options)
@@ -163,6 +180,9 @@ def _write_result(group, case, kind: str, solutions, *, complete: bool) -> None:
                        **options).attrs["units"] = current
     obs.create_dataset("conservation_error",
                        data=np.array([s.conservation_error for s in solutions])).attrs["units"] = "1"
+    if first.has_flow:
+        obs.create_dataset("flow_rates", data=np.array([s.flow_rate for s in solutions])).attrs["units"] = \
+            flow_unit(flux_unit)
     fluxes = obs.create_group("fluxes")
     fluxes.attrs["units"] = flux_unit
     for index, ion in enumerate(species):
@@ -389,9 +409,12 @@ def _read_group(group, fields: bool) -> dict:
             "continuation_steps": [json.loads(_text(t)) for t in group["diagnostics/continuation_steps"][()]],
         },
     }
+    if "flow_rates" in group["observables"]:
+        out["flow_rates"] = group["observables/flow_rates"][()]
     if fields:
         out.update({"state": _read_state(group["fields/state"]), "potential": group["fields/potential"][()],
                     "concentrations": group["fields/concentrations"][()]})
+        out.update({name: group["fields"][name][()] for name in ("velocity", "pressure") if name in group["fields"]})
     return out
 
 

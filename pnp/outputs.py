@@ -43,6 +43,12 @@ def current(problem, params: Parameters, guess, options: NewtonOptions = NewtonO
     return quantity.current(problem.at(params), steady_state(problem, params, guess, options))
 
 
+def flow_rate(problem, params: Parameters, guess, options: NewtonOptions = NewtonOptions()):
+    """Solvent volume flow rate through the mid cross-section (m³/s; m²/s planar), positive along
+    +z, of a problem solved with flow (``flow=True``)."""
+    return quantity.flow_rate(problem.at(params), steady_state(problem, params, guess, options))
+
+
 def selectivity(problem, params: Parameters, guess, ion: int, other: int, options: NewtonOptions = NewtonOptions()):
     """Separation factor S = (J_ion / J_other) / (c_ion / c_other) of the left (feed) bath.
 

@@ -131,26 +131,48 @@ def _in_window(solution, window):
     return (z >= z0) & (z <= z1) & (r <= r1)
 
 
-def _limits(values, masks, log: bool):
-    """Colour limits shared by several panels: 0.5–99.5 percentiles inside their windows."""
+def _limits(values, masks, scale: str):
+    """Colour limits shared by several panels from the 0.5–99.5 percentiles inside their windows:
+    ``scale`` "log" (positive values), "symmetric" (about 0) or "positive" (from 0)."""
     inside = np.concatenate([v[m & np.isfinite(v)] for v, m in zip(values, masks)])
     if not inside.size:
         inside = np.concatenate([v[np.isfinite(v)] for v in values])
-    if log:
+    if scale == "log":
         inside = inside[inside > 0]
         lo, hi = np.percentile(inside, [0.5, 99.5])
         return max(lo, hi * 1e-8), hi
     limit = float(np.percentile(np.abs(inside), 99.5)) or 1.0
-    return -limit, limit
+    return (0.0 if scale == "positive" else -limit), limit
 
 
 def _fields_panels(solutions):
-    """Rows (label, per-solution values, colour map, log scale) of the field maps."""
+    """Rows (label, per-solution values, colour map, colour scale (:func:`_limits`), per-solution
+    arrows or None) of the field maps; with solvent flow a last row of the speed |u| with arrows."""
     species = solutions[0].species
-    rows = [("φ (mV)", [s.potential * 1e3 for s in solutions], "RdBu_r", False)]
-    rows += [(f"c({ion}) (mol/m³)", [s.concentrations[k] for s in solutions], "viridis", True)
+    rows = [("φ (mV)", [s.potential * 1e3 for s in solutions], "RdBu_r", "symmetric", None)]
+    rows += [(f"c({ion}) (mol/m³)", [s.concentrations[k] for s in solutions], "viridis", "log", None)
              for k, ion in enumerate(species)]
+    if solutions[0].has_flow:
+        velocities = [s.velocity for s in solutions]
+        rows.append(("|u| (m/s)", [np.hypot(*u) for u in velocities], "magma", "positive", velocities))
     return rows
+
+
+def _velocity_arrows(ax, solution, velocity, window, zf, rf, count=(18, 6)):
+    """Arrows of the solvent velocity (u_z, u_r) on about ``count`` (along z, across) cells
+    inside ``window``, mirrored about the axis; their length is the speed (one scale per panel)."""
+    inside = _in_window(solution, window) & np.isfinite(velocity[0])
+    if not inside.any():
+        return
+    rows, columns = np.flatnonzero(inside.any(axis=1)), np.flatnonzero(inside.any(axis=0))
+    pick_z = np.unique(rows[np.linspace(0, rows.size - 1, count[0]).round().astype(int)])
+    pick_r = np.unique(columns[np.linspace(0, columns.size - 1, count[1]).round().astype(int)])
+    cells = np.ix_(pick_z, pick_r)
+    shown = inside[cells]
+    z, r = solution.z[cells][shown] * zf, solution.r[cells][shown] * rf
+    u_z, u_r = velocity[0][cells][shown], velocity[1][cells][shown]
+    for sign in (1.0, -1.0):
+        ax.quiver(z, sign * r, u_z, sign * u_r, color="w", width=0.003, pivot="mid")
 
 
 def fields_figure(solutions, *, title: str | None = None, zoom: bool = True):
@@ -181,10 +203,12 @@ def fields_figure(solutions, *, title: str | None = None, zoom: bool = True):
     fig, axes = plt.subplots(len(rows) + 1, n_cols, figsize=(3.4 * sum(widths) + 1.0, 2.3 * (len(rows) + 1)),
                              constrained_layout=True, squeeze=False, gridspec_kw={"width_ratios": widths})
     axisymmetric = grid.coordinates == "axisymmetric"
-    for index, (row, (label, values, cmap, log)) in enumerate(zip(axes, rows)):
+    for index, (row, (label, values, cmap, scale, arrows)) in enumerate(zip(axes, rows)):
         by_solution = {id(s): v for s, v in zip(solutions, values)}
-        lo, hi = _limits([by_solution[id(s)] for s, _, _ in windows], [_in_window(s, w) for s, w, _ in windows], log)
-        norm = LogNorm(lo, hi) if log else Normalize(lo, hi)
+        arrows_of = {id(s): a for s, a in zip(solutions, arrows)} if arrows is not None else None
+        lo, hi = _limits([by_solution[id(s)] for s, _, _ in windows], [_in_window(s, w) for s, w, _ in windows],
+                         scale)
+        norm = LogNorm(lo, hi) if scale == "log" else Normalize(lo, hi)
         for ax, (solution, (z0, z1, r1), heading) in zip(row, windows):
             zf, zu = _length_unit(z1 - z0)
             rf, ru = _length_unit(r1)
@@ -192,6 +216,8 @@ def fields_figure(solutions, *, title: str | None = None, zoom: bool = True):
             ax.set_facecolor("0.85")  # the solid membrane (inactive cells)
             mesh = ax.pcolormesh(vz * zf, vr * rf, data, cmap=cmap, norm=norm, shading="flat", rasterized=True)
             ax.pcolormesh(vz * zf, -vr * rf, data, cmap=cmap, norm=norm, shading="flat", rasterized=True)
+            if arrows_of is not None:
+                _velocity_arrows(ax, solution, arrows_of[id(solution)], (z0, z1, r1), zf, rf)
             ax.axhline(0, color="k", lw=0.4, ls=":")
             ax.set_xlim(z0 * zf, z1 * zf)
             ax.set_ylim(-r1 * rf, r1 * rf)

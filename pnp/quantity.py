@@ -30,7 +30,7 @@ from .physics.stokes import Stokes
 from .physics.term import Context
 from .physics.transport import species_flux_terms
 from .solver.newton import NewtonOptions
-from .solver.secant import SecantResult, secant
+from .solver.secant import secant
 from .steady import solve_system
 from .tracing import concrete, concrete_tree
 
@@ -75,6 +75,11 @@ def current_profile(problem, state):
 def current(problem, state):
     """Electric current I = F Σ z_i J_i through the mid cross-section (A), positive along +z."""
     return FARADAY * jnp.dot(problem.parameters.valence, fluxes(problem, state))
+
+
+def has_flow(problem) -> bool:
+    """Whether the problem's model solves the solvent flow (has a Stokes term)."""
+    return any(isinstance(term, Stokes) for term in problem.model.terms)
 
 
 def stokes(problem) -> Stokes:

@@ -36,7 +36,8 @@ def iv_numbers(voltages: np.ndarray, currents: np.ndarray, conductance: float | 
         out["rectification_note"] = "not reported: the sweep has no 0 V point to check that I(0) = 0"
     elif abs(currents[zero][0]) > ZERO_CURRENT_TOLERANCE * scale:
         out["rectification_note"] = (f"not reported: I(0 V) ≠ 0 ({abs(currents[zero][0]) / scale:.2g} of max |I|; "
-                                     "unequal baths), so |I(+V)|/|I(−V)| would mix the diffusion current in")
+                                     "unequal baths or an applied pressure), so |I(+V)|/|I(−V)| would mix the "
+                                     "diffusion or streaming current in")
     else:
         out["rectification_voltage"] = vmax
         out["rectification"] = float(quantity.rectification(currents[plus][0], currents[minus][0]))

@@ -95,6 +95,11 @@ class Solution:
         return _out(quantity.current(self.problem, self.state))
 
     @property
+    def has_flow(self) -> bool:
+        """Whether the solve included solvent flow (``flow=True``)."""
+        return quantity.has_flow(self.problem)
+
+    @property
     def flow_rate(self) -> float:
         """Solvent volume flow rate through the mid cross-section (m³/s; m²/s per metre of depth for
         planar channels), positive along +z; needs a solve with ``flow=True``."""

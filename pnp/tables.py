@@ -16,9 +16,10 @@ import numpy as np
 
 
 def iv_table(iv) -> dict[str, np.ndarray]:
-    """Columns of an :class:`~pnp.IVCurve`: voltage, current, each ion's flux and the Newton
-    iterations per point, keyed ``name [unit]`` (units of the curve's geometry: A or A/m or A/m²)."""
-    from .io import current_unit
+    """Columns of an :class:`~pnp.IVCurve`: voltage, current, each ion's flux, the volume flow
+    rate (with solvent flow) and the Newton iterations per point, keyed ``name [unit]`` (units of
+    the curve's geometry: A or A/m or A/m²)."""
+    from .io import current_unit, flow_unit
 
     solutions = iv.solutions
     flux_unit = solutions[0].flux_unit
@@ -26,6 +27,8 @@ def iv_table(iv) -> dict[str, np.ndarray]:
              f"current [{current_unit(flux_unit)}]": np.asarray(iv.currents, dtype=float)}
     for ion in solutions[0].species:
         table[f"flux {ion} [{flux_unit}]"] = np.asarray(iv.fluxes(ion), dtype=float)
+    if solutions[0].has_flow:
+        table[f"flow_rate [{flow_unit(flux_unit)}]"] = np.array([s.flow_rate for s in solutions], dtype=float)
     if all(s.info is not None for s in solutions):
         table["newton_iterations [1]"] = np.array([s.info.newton_iterations for s in solutions], dtype=float)
     return table
@@ -88,6 +91,8 @@ def stored_iv_table(stored: Mapping) -> dict[str, np.ndarray]:
              f"current [{attrs.get('current_unit', 'A')}]": np.asarray(stored["currents"], dtype=float)}
     for ion in stored["species"]:
         table[f"flux {ion} [{flux_unit}]"] = np.asarray(stored["fluxes"][ion], dtype=float)
+    if "flow_rates" in stored:
+        table[f"flow_rate [{attrs['flow_unit']}]"] = np.asarray(stored["flow_rates"], dtype=float)
     table["newton_iterations [1]"] = np.asarray(stored["diagnostics"]["newton_iterations"], dtype=float)
     return table
 

@@ -18,14 +18,16 @@ temperature         K            K, C (°C, degC: Celsius, T[K] = T[°C] + 273.1
 site_density        m⁻²          /nm^2, /m^2 (or 1/nm^2, sites/nm^2; wall sites)
 association         m³/mol       m^3/mol, L/mol, 1/M (binding constants)
 capacitance         F/m²         F/m^2, uF/cm^2 (Stern layer)
+pressure            Pa           Pa, kPa, MPa, bar, mbar, atm
+viscosity           Pa s         Pa s, mPa s, cP (1 cP = 1 mPa s)
 dimensionless       1            a plain number, no unit
 ==================  ===========  ==================================================
 
 Units are case-sensitive (``mM`` is millimolar, ``mm`` millimetre). The micro prefix may be
-written ``u``, ``µ`` or ``μ``; the ``^`` before an exponent is optional and Unicode
-superscripts are accepted (``m2/s``, ``m^2/s`` and ``m²/s`` are the same). A dimensioned
-quantity must carry its unit: a bare number is rejected so that a case file cannot silently
-mean nanometres where metres were intended.
+written ``u``, ``µ`` or ``μ``; the ``^`` before an exponent and the ``·`` of a product
+(``mPa·s``) are optional, and Unicode superscripts are accepted (``m2/s``, ``m^2/s`` and
+``m²/s`` are the same). A dimensioned quantity must carry its unit: a bare number is rejected
+so that a case file cannot silently mean nanometres where metres were intended.
 """
 
 from __future__ import annotations
@@ -73,6 +75,8 @@ _UNITS: dict[str, dict[str, float]] = {
     "site_density": {"/nm^2": 1e18, "/m^2": 1.0, "1/nm^2": 1e18, "1/m^2": 1.0, "sites/nm^2": 1e18},
     "association": {"m^3/mol": 1.0, "L/mol": 1e-3, "1/M": 1e-3},
     "capacitance": {"F/m^2": 1.0, "uF/cm^2": 1e-2},
+    "pressure": {"Pa": 1.0, "kPa": 1e3, "MPa": 1e6, "bar": 1e5, "mbar": 1e2, "atm": 101325.0},
+    "viscosity": {"Pa s": 1.0, "mPa s": 1e-3, "cP": 1e-3},
     "dimensionless": {},
 }
 _OFFSETS = {"C": 273.15, "°C": 273.15, "degC": 273.15}  # K: Celsius -> kelvin
@@ -88,7 +92,8 @@ def accepted_units(dimension: str) -> tuple[str, ...]:
 SI_UNITS: dict[str, str] = {
     "length": "m", "concentration": "mol/m^3", "fixed_charge": "mol/m^3", "surface_charge": "C/m^2",
     "voltage": "V", "diffusivity": "m^2/s", "temperature": "K", "site_density": "/m^2",
-    "association": "m^3/mol", "capacitance": "F/m^2", "dimensionless": "1",
+    "association": "m^3/mol", "capacitance": "F/m^2", "pressure": "Pa", "viscosity": "Pa s",
+    "dimensionless": "1",
 }
 """The SI unit :func:`parse_quantity` returns for each dimension, as written in table headers."""
 
@@ -104,6 +109,8 @@ _FORMAT_UNITS = {
     "site_density": ("/nm^2",),
     "association": ("L/mol",),
     "capacitance": ("F/m^2",),
+    "pressure": ("Pa", "kPa", "MPa"),
+    "viscosity": ("mPa s", "Pa s"),
 }
 _EXAMPLE_UNIT = {  # unit suggested in error messages and used for zero
     "length": "nm",
@@ -116,12 +123,14 @@ _EXAMPLE_UNIT = {  # unit suggested in error messages and used for zero
     "site_density": "/nm^2",
     "association": "L/mol",
     "capacitance": "F/m^2",
+    "pressure": "kPa",
+    "viscosity": "mPa s",
 }
 
 # micro sign and Greek mu -> u, superscripts -> digits, angstrom sign -> letter Å;
 # drop ^ and spaces
 _SPELLING = str.maketrans(
-    {"\u00b5": "u", "\u03bc": "u", "²": "2", "³": "3", "\u212b": "\u00c5", "^": None, " ": None}
+    {"\u00b5": "u", "\u03bc": "u", "²": "2", "³": "3", "\u212b": "\u00c5", "^": None, " ": None, "\u00b7": None}
 )
 _NUMBER = re.compile(r"([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)\s*(.*)")
 

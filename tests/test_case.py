@@ -151,6 +151,14 @@ BAD = [
     ("solver method", BASE + '[solver]\nlinear_solver = "magic"\n', r"solver\.linear_solver = 'magic' is unknown"),
     ("reservoir too narrow", BASE + '[reservoirs]\nradius = "4 nm"\n', r"reservoirs\.radius .*exceed"),
     ("malformed TOML", _mutate('radius = "5 nm"', "radius = 5 nm"), r"not valid TOML.*line"),
+    ("flow pressure unit-less", BASE + "[flow]\npressure = 1e5\n", r"flow\.pressure .*no unit"),
+    ("flow pressure wrong unit", BASE + '[flow]\npressure = "1 nm"\n', r"flow\.pressure .*is a pressure"),
+    ("flow viscosity zero", BASE + '[flow]\nviscosity = "0 cP"\n', r"flow\.viscosity .*positive"),
+    ("flow misspelt", BASE + '[flow]\npresure = "1 bar"\n', r"unknown field flow\.presure"),
+    ("flow switch", BASE + "[flow]\nenabled = 1\n", r"flow\.enabled .*true or false"),
+    ("flow on a cone", _mutate('kind = "cylinder"\nradius = "5 nm"',
+                               'kind = "cone"\ntip_radius = "5 nm"\nbase_radius = "20 nm"') + "[flow]\n",
+     r"\[flow\] does not apply to geometry\.kind = 'cone' .*tapered"),
 ]
 
 
@@ -160,6 +168,20 @@ def test_bad_input_names_the_field(text, pattern):
         Case.from_text(text)
     message = str(info.value)
     assert "\n" not in message  # one paragraph
+
+
+def test_flow_section_sets_the_conditions():
+    """``[flow]`` turns on Stokes flow with the pressure and viscosity in SI; ``enabled = false``
+    (or no section) leaves it off; the pressure can be swept; the case round-trips."""
+    case = Case.from_text(BASE + '[flow]\npressure = "1 bar"\nviscosity = "1 cP"\n')
+    conditions = case.build().conditions
+    assert (conditions.flow, conditions.pressure, conditions.viscosity) == (True, 1e5, 1e-3)
+    assert Case.from_text(case.to_toml_text()) == case
+    assert Case.from_text(BASE + "[flow]\n").build().conditions.flow  # Δp = 0: electro-osmosis only
+    assert not Case.from_text(BASE + "[flow]\nenabled = false\n").build().conditions.flow
+    assert not Case.from_text(BASE).build().conditions.flow
+    swept = Case.from_text(case.to_toml_text() + '[sweep]\n"flow.pressure" = ["0 bar", "50 kPa"]\n')
+    assert [p.case.build().conditions.pressure for p in swept.points()] == [0.0, 5e4]
 
 
 def test_from_file_names_the_file(tmp_path):

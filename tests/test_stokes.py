@@ -16,8 +16,13 @@ Limits checked (tolerances after mesh convergence; the slow tests print the obse
   max |u| ≤ 1e-10 of the Smoluchowski velocity of a 1 V/µm field at ζ = kT/e;
 * volume conservation: Q equal through every cross-section to 1e-10 relative;
 * Onsager reciprocity of electro-osmosis and streaming current, (∂Q/∂V) = (∂I/∂Δp), within 0.2 %;
-* the Stokes term's assembled Jacobian equals ``jax.jacfwd``; dQ/dσ through ``pnp.solve`` equals
-  central differences to 1e-5.
+* the streaming potential (``pnp.zero_current_voltage`` with a pressure) equals −I_s/G of the
+  short-circuit streaming current and the conductance to O(Δp²) (a symmetric pore: I is odd in
+  (V, Δp) together): within 1e-4 at 1 bar, the deviation growing as Δp² (order printed);
+* the Stokes term's assembled Jacobian equals ``jax.jacfwd``; dQ/dσ through ``pnp.solve`` and
+  through ``pnp.outputs.flow_rate`` equals central differences to 1e-5;
+* a case file's ``[flow]`` runs and its velocity, pressure and flow rates reach the table and the
+  HDF5 file in SI, and come back from it.
 """
 
 import jax
@@ -26,7 +31,7 @@ import numpy as np
 import pytest
 
 import pnp
-from pnp import analytic, validation_problems
+from pnp import analytic, outputs, validation_problems
 from pnp.constants import WATER_VISCOSITY as ETA
 from pnp.linalg.host_sparse import csr_structure
 from pnp.physics import PNP, residual
@@ -204,6 +209,27 @@ def test_streaming_current_and_electroosmosis_are_onsager_reciprocal():
         assert electroosmotic > 0  # negative wall: cations drag the solvent along E (+z at V > 0)
 
 
+@pytest.mark.slow
+def test_streaming_potential_is_the_zero_current_voltage_under_pressure():
+    """V_s from the zero-current search with flow equals −I_s(Δp)/G (short-circuit streaming
+    current over the exact conductance) up to O(Δp²): measured 1.3e-5 at 1 bar, 1.1e-3 at 10 bar."""
+    pore = pnp.Cylinder(RADIUS, LENGTH, -0.02, reservoirs=None)
+    electrolyte = pnp.Electrolyte.from_salts({"KCl": 10.0})
+    conductance = pnp.solve(pore, electrolyte, 0.0, flow=True).conductance
+    deviations = []
+    for pressure in (1e5, 1e6):
+        streaming = pnp.zero_current_voltage(pore, electrolyte, flow=True, pressure=pressure)
+        short_circuit = pnp.solve(pore, electrolyte, 0.0, flow=True, pressure=pressure).current
+        deviations.append(abs(streaming.voltage / (-short_circuit / conductance) - 1.0))
+        assert streaming.voltage < 0  # counter-ions swept to the right bath raise φ_right
+        assert streaming.flow_rate > 0
+    order = observed_order(deviations[::-1], (1, 10))
+    print(f"streaming potential vs −I_s/G: deviations {deviations[0]:.2e} / {deviations[1]:.2e} at 1 / 10 bar, "
+          f"order {order:.2f} in Δp")
+    assert deviations[0] <= 1e-4
+    assert order == pytest.approx(2.0, abs=0.3)
+
+
 # --- equilibrium and gradients ------------------------------------------------------------------
 
 def test_no_spurious_flow_at_equilibrium():
@@ -228,6 +254,57 @@ def test_flow_rate_gradient_matches_central_difference():
     difference = (flow(sigma + step) - flow(sigma - step)) / (2 * step)
     assert gradient == pytest.approx(difference, rel=1e-5)
     assert gradient < 0  # more negative wall charge, more cations, more electro-osmosis along E > 0
+    # The same derivative through the low-level outputs (w.r.t. a voltage: dQ/dV, electro-osmosis).
+    solution = pnp.solve(geometry(sigma), KCL, voltage, flow=True, pressure=1e4, mesh=mesh)
+    problem, params = solution.problem, solution.problem.parameters
+    at = lambda u: params.replace(left_potential=params.right_potential + u)
+    q = lambda u: outputs.flow_rate(problem, at(u), solution.state)
+    u, du = float(params.left_potential - params.right_potential), 1e-4
+    difference = float(q(u + du) - q(u - du)) / (2 * du)
+    assert float(jax.grad(q)(u)) == pytest.approx(difference, rel=1e-5)
+
+
+# --- case files and results ------------------------------------------------------------------
+
+def test_flow_case_reaches_the_table_and_the_result_file(tmp_path):
+    """A case with ``[flow]``: the I–V table has Q, the HDF5 file has u (m/s), p (Pa) and Q, the
+    reloaded result gives the same, and ``pnp show`` prints Q."""
+    from pnp.case import Case
+    from pnp.cli import main
+    from pnp.io import load_result, read_result_file, save_result
+    from pnp.tables import iv_table, stored_iv_table
+
+    case = Case.from_text(f"""
+name = "flow_case"
+[geometry]
+kind = "cylinder"
+radius = "{RADIUS * 1e9} nm"
+length = "30 nm"
+surface_charge = "-0.02 C/m^2"
+[reservoirs]
+enabled = false
+[electrolyte]
+salts = {{ KCl = "100 mM" }}
+[voltage]
+values = ["0 V", "0.05 V"]
+[flow]
+pressure = "10 kPa"
+[mesh]
+refinement = 0.5
+""")
+    iv = case.run()
+    table = iv_table(iv)
+    assert np.array_equal(table["flow_rate [m^3/s]"], [s.flow_rate for s in iv.solutions])
+    assert table["flow_rate [m^3/s]"][0] > 0  # 10 kPa pushes along +z
+    path = save_result(tmp_path / "flow.h5", case, iv)
+    stored = read_result_file(path)
+    np.testing.assert_array_equal(stored["flow_rates"], table["flow_rate [m^3/s]"])
+    np.testing.assert_array_equal(stored["velocity"][1], iv.solutions[1].velocity)
+    np.testing.assert_array_equal(stored["pressure"][1], iv.solutions[1].pressure)
+    assert stored_iv_table(stored).keys() == table.keys()
+    _, reloaded = load_result(path)
+    assert reloaded.solutions[1].flow_rate == iv.solutions[1].flow_rate
+    main(["show", str(path)])
 
 
 # --- bad input ----------------------------------------------------------------------------------
