@@ -563,16 +563,24 @@ def long_channel_conductance(
     length = _positive(length, "length")
     mesh, phi, lam, _, c, z = _confined_inputs(radius, surface_charge, concentrations, valences, T, eps_r, cylindrical)
     D = _non_negative(diffusivities, "diffusivities", c.size)
+
+    def mobile(xi):  # sum_i D_i z_i^2 c_i e^{-z_i phi}
+        return np.tensordot(D * z * z * c, np.exp(-np.multiply.outer(z, phi(xi.ravel()).reshape(xi.shape))), axes=1)
+
+    integral = _cross_section_integral(mobile, mesh, lam, cylindrical, depth)
+    return float(FARADAY**2 / (GAS_CONSTANT * _positive(T, "temperature T") * length) * integral)
+
+
+def _cross_section_integral(values, mesh, lam, cylindrical, depth):
+    """∫ f dA (m² times f) over a cylinder's (2πr dr) or a slit's (depth dx, both halves) cross
+    section, f = ``values``(ξ) given in Debye lengths ξ = r/λ_D; 8-point Gauss–Legendre on every
+    interval of the BVP ``mesh``."""
     left, right = mesh[:-1, None], mesh[1:, None]
     xi = 0.5 * (left + right) + 0.5 * (right - left) * _GAUSS_NODES
     weights = 0.5 * (right - left) * _GAUSS_WEIGHTS
-    boltzmann = np.exp(-np.multiply.outer(z, phi(xi.ravel()).reshape(xi.shape)))
-    mobile = np.tensordot(D * z * z * c, boltzmann, axes=1)  # sum_i D_i z_i^2 c_i e^{-z_i phi}
     if cylindrical:
-        integral = 2.0 * np.pi * lam**2 * np.sum(weights * xi * mobile)
-    else:
-        integral = 2.0 * lam * depth * np.sum(weights * mobile)
-    return float(FARADAY**2 / (GAS_CONSTANT * _positive(T, "temperature T") * length) * integral)
+        return 2.0 * np.pi * lam**2 * np.sum(weights * xi * values(xi))
+    return 2.0 * lam * depth * np.sum(weights * values(xi))
 
 
 # ----------------------------------------------------------------------------------- membranes
@@ -801,6 +809,65 @@ def slit_electroosmosis_factor(kappa_h):
     (1964))."""
     x = _positive(kappa_h, "kappa_h")
     return 1.0 - np.tanh(x) / x
+
+
+def long_channel_electrokinetics(
+    radius,
+    length,
+    surface_charge,
+    concentrations,
+    valences,
+    diffusivities,
+    geometry="cylinder",
+    viscosity=WATER_VISCOSITY,
+    T=DEFAULT_TEMPERATURE,
+    eps_r=WATER_RELATIVE_PERMITTIVITY,
+    depth=None,
+):
+    """Linear electrokinetic coefficients of a long uniform charged channel (no end effects) with
+    the nonlinear Poisson–Boltzmann cross-section ψ(r) (:func:`pb_cylinder_potential`,
+    :func:`pb_slit_potential`); Q = L_h Δp + K V and I = K Δp + G V (Onsager), with
+    V = φ_left − φ_right and Δp = p_left − p_right over the length L.
+
+    Integrating the Stokes equation twice by parts over the cross-section A (ζ = ψ(wall)):
+
+    * streaming conductance K = −(A ε / (η L)) (ζ − ⟨ψ⟩) (A/Pa = m³/(s·V)), ⟨ψ⟩ the mean of ψ
+      over A (in the Debye–Hückel limit ζ − ⟨ψ⟩ = ζ f, the Rice–Whitehead factor);
+    * conductance G = G_ohm + G_eo (S): :func:`long_channel_conductance` plus the current that
+      electro-osmosis convects, G_eo = (ε² / (η L)) ∫ |∇ψ|² dA, evaluated as
+      (ε / (η L)) (ζ σ P + ∫ ψ ρ_e dA) (P the wetted perimeter; Gauss's law and Poisson);
+    * hydraulic conductance L_h = π a⁴ / (8 η L), or H³ depth / (12 η L) for a slit (m³/(s·Pa));
+    * streaming potential coefficient V_s / Δp = −K / G (V/Pa) at zero current.
+
+    Arguments as for :func:`long_channel_conductance`, plus the viscosity η (Pa·s). Returns a dict
+    with the keys ``streaming_conductance``, ``conductance``, ``ohmic_conductance``,
+    ``electroosmotic_conductance``, ``hydraulic_conductance``, ``streaming_potential_coefficient``
+    and ``zeta`` (V). Slits: per ``depth`` (m) of width, as for :func:`long_channel_conductance`.
+    """
+    cylindrical = geometry == "cylinder"
+    ohmic = long_channel_conductance(radius, length, surface_charge, concentrations, valences, diffusivities,
+                                     geometry, T, eps_r, depth)  # checks every argument but the viscosity
+    eta, length = _positive(viscosity, "viscosity"), float(length)
+    mesh, phi, lam, vt, c, z = _confined_inputs(radius, surface_charge, concentrations, valences, T, eps_r, cylindrical)
+    area = np.pi * radius**2 if cylindrical else 2.0 * radius * depth
+    perimeter = 2.0 * np.pi * radius if cylindrical else 2.0 * depth
+    eps = VACUUM_PERMITTIVITY * eps_r
+    zeta = vt * float(phi(np.array([radius / lam]))[0])
+    mean = vt * _cross_section_integral(lambda xi: phi(xi.ravel()).reshape(xi.shape), mesh, lam, cylindrical,
+                                        depth) / area
+
+    def psi_rho(xi):  # ψ ρ_e / (kT/e · F)
+        potential = phi(xi.ravel()).reshape(xi.shape)
+        return potential * np.tensordot(c * z, np.exp(-np.multiply.outer(z, potential)), axes=1)
+
+    charge_term = vt * FARADAY * _cross_section_integral(psi_rho, mesh, lam, cylindrical, depth)
+    streaming = -area * eps * (zeta - mean) / (eta * length)
+    electroosmotic = eps * (zeta * float(surface_charge) * perimeter + charge_term) / (eta * length)
+    hydraulic = (np.pi * radius**4 / 8.0 if cylindrical else (2.0 * radius) ** 3 * depth / 12.0) / (eta * length)
+    conductance = ohmic + electroosmotic
+    return {"streaming_conductance": streaming, "conductance": conductance, "ohmic_conductance": ohmic,
+            "electroosmotic_conductance": electroosmotic, "hydraulic_conductance": hydraulic,
+            "streaming_potential_coefficient": -streaming / conductance, "zeta": zeta}
 
 
 def cylinder_zeta_potential(surface_charge, radius, debye_length, eps_r=WATER_RELATIVE_PERMITTIVITY):

@@ -23,7 +23,6 @@ process passing the same full batch.
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 from collections.abc import Sequence
 

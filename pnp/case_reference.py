@@ -15,7 +15,7 @@ import dataclasses
 
 from . import case, case_sweep, guards, units
 from .electrolyte import SALTS
-from .constants import DEFAULT_TEMPERATURE, WATER_RELATIVE_PERMITTIVITY
+from .constants import DEFAULT_TEMPERATURE, WATER_RELATIVE_PERMITTIVITY, WATER_VISCOSITY
 from .geometry import Membrane
 from .geometry.base import Mesh
 from .ions import ION_DATABASE
@@ -100,6 +100,9 @@ DESCRIPTIONS: dict[str, str] = {
     "voltage.step": "spacing of a range (must divide stop − start)",
     "voltage.values": "an explicit list of voltages, e.g. [\"-1 V\", \"0 V\", \"1 V\"]",
     "voltage.zero_current": "true: find the zero-current (membrane) voltage instead; needs [right]",
+    "flow.enabled": "false: the case without flow (as without [flow])",
+    "flow.pressure": "applied pressure p_left − p_right driving the solvent (Stokes flow with the ions; cylinder, slit)",
+    "flow.viscosity": "solvent viscosity η",
     "mesh.refinement": "divides every cell size (1, 2, 4 … for convergence studies)",
     "mesh.growth": "ratio of neighbouring cell sizes (> 1)",
     "mesh.wall_cell": "first cell at charged walls and interfaces",
@@ -167,6 +170,11 @@ def keys() -> list[Key]:
                        DESCRIPTIONS[f"voltage.{name}"]))
     out.append(Key("voltage", "values", "list", "—", _RANGES["voltage"], DESCRIPTIONS["voltage.values"]))
     out.append(Key("voltage", "zero_current", "bool", "false", "", DESCRIPTIONS["voltage.zero_current"]))
+    out.append(Key("flow", "enabled", "bool", "true", "", DESCRIPTIONS["flow.enabled"]))
+    flow_defaults = {"pressure": "0 Pa", "viscosity": units.format_quantity(WATER_VISCOSITY, "viscosity")}
+    for name, dimension in case.FLOW_FIELDS.items():
+        out.append(Key("flow", name, dimension, flow_defaults[name], "> 0" if name == "viscosity" else "finite",
+                       DESCRIPTIONS[f"flow.{name}"]))
     for name, dimension in case._MESH_FIELDS.items():
         out.append(Key("mesh", name, dimension, _MESH_DEFAULTS[name], "> 1" if name == "growth" else "> 0",
                        DESCRIPTIONS[f"mesh.{name}"]))

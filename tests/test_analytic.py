@@ -19,6 +19,7 @@ from pnp.constants import (
     GAS_CONSTANT,
     VACUUM_PERMITTIVITY,
     WATER_RELATIVE_PERMITTIVITY,
+    WATER_VISCOSITY,
     thermal_voltage,
 )
 
@@ -250,6 +251,41 @@ def test_long_slit_conductance_surface_plateau():
     assert G == pytest.approx(plateau, rel=1e-6)
 
 
+@pytest.mark.parametrize("geometry, kappa_a", [("cylinder", 1.0), ("cylinder", 5.0), ("slit", 2.0)])
+def test_long_channel_electrokinetics_debye_huckel_limit(geometry, kappa_a):
+    """At a small charge the streaming conductance is −(Aε ζ f/(ηL)) with the Rice–Whitehead
+    (cylinder) or Burgreen–Nakache (slit) factor f and the Debye–Hückel ζ, to O(ζ²) (ζ ≈ 0.004 kT/e here)."""
+    ions = kcl(10.0)
+    lam = an.debye_length(*ions)
+    extent, sigma, length, depth = kappa_a * lam, -1e-5, 1e-6, (None if geometry == "cylinder" else 1e-6)
+    result = an.long_channel_electrokinetics(extent, length, sigma, *ions, KCL_D, geometry=geometry, depth=depth)
+    if geometry == "cylinder":
+        zeta, factor = an.cylinder_zeta_potential(sigma, extent, lam), an.rice_whitehead_factor(kappa_a)
+        area = np.pi * extent**2
+    else:
+        zeta, factor = an.slit_zeta_potential(sigma, extent, lam), an.slit_electroosmosis_factor(kappa_a)
+        area = 2 * extent * depth
+    assert result["zeta"] == pytest.approx(zeta, rel=1e-4)
+    assert result["streaming_conductance"] == pytest.approx(-area * EPS * zeta * factor / (WATER_VISCOSITY * length),
+                                                            rel=1e-4)
+    assert result["streaming_potential_coefficient"] == pytest.approx(
+        -result["streaming_conductance"] / result["conductance"], rel=1e-14)
+
+
+def test_long_channel_electroosmotic_conductance_is_the_field_energy_integral():
+    """G_eo = (ε²/(ηL)) ∫|∇ψ|² dA, computed by parts (ζσP + ∫ψρ_e dA), equals the direct
+    quadrature of dψ/dr from the PB profile (Simpson, 20001 points) to 1e-6, at a high charge."""
+    a, length, sigma = 5e-9, 1e-6, -0.1
+    ions = kcl(10.0)
+    r = np.linspace(0.0, a, 20001)
+    slope = np.gradient(an.pb_cylinder_potential(r, a, sigma, *ions), r)
+    direct = EPS**2 / (WATER_VISCOSITY * length) * integrate.simpson(slope**2 * 2 * np.pi * r, x=r)
+    result = an.long_channel_electrokinetics(a, length, sigma, *ions, KCL_D)
+    assert result["electroosmotic_conductance"] == pytest.approx(direct, rel=1e-6)
+    assert result["conductance"] == pytest.approx(result["ohmic_conductance"] + direct, rel=1e-6)
+    assert result["hydraulic_conductance"] == pytest.approx(np.pi * a**4 / (8 * WATER_VISCOSITY * length), rel=1e-14)
+
+
 # ----------------------------------------------------------------------------------- membranes
 
 
@@ -396,6 +432,8 @@ def test_cmm_flux_is_emf_over_series_resistance():
     lambda: an.long_channel_conductance(5e-9, 1e-6, -0.02, *kcl(10.0), KCL_D, geometry="slit"),
     lambda: an.long_channel_conductance(5e-9, 1e-6, -0.02, *kcl(10.0), KCL_D, geometry="cone"),
     lambda: an.long_channel_conductance(5e-9, 1e-6, -0.02, *kcl(10.0), KCL_D[:1]),
+    lambda: an.long_channel_electrokinetics(5e-9, 1e-6, -0.02, *kcl(10.0), KCL_D, viscosity=0.0),
+    lambda: an.long_channel_electrokinetics(5e-9, -1e-6, -0.02, *kcl(10.0), KCL_D),
     lambda: an.donnan(-10.0, [10.0, 0.0], [1, -1]),
     lambda: an.tms_membrane_potential(-10.0, 0.0, 10.0, *KCL_D),
     lambda: an.ghk_reversal_potential([1.0], [2.0], [2], [1e-9]),
