@@ -102,6 +102,18 @@ def flow_rate(problem, state):
     return flow_profile(problem, state)[mid_column(problem.grid)]
 
 
+def convective_current(problem, state):
+    """The part of the current that the solvent carries through the mid cross-section (A; A/m
+    planar): F Σ_faces u_f A_f Σ_i z_i c̄_i,f with c̄ the mean of the two cells beside each face
+    (the discrete ∫ ρ_e u dA, as in the body force of :mod:`pnp.physics.stokes`); the rest of
+    :func:`current` is migration and diffusion. Electro-osmosis at V: its share of the current."""
+    q_z, _ = stokes(problem).volume_fluxes(context(problem, state))
+    mid = mid_column(problem.grid)
+    c = jnp.exp(state.log_concentration)
+    charge = jnp.einsum("i,inr->nr", problem.parameters.valence, 0.5 * (c[:, mid - 1:mid] + c[:, mid:mid + 1]))
+    return FARADAY * jnp.sum(q_z[mid] * charge[0]) * problem.discretization.flux_scale
+
+
 def velocity(problem, state):
     """Solvent velocity (u_z, u_r) at the cell centroids (m/s), shape (2, nz, nr): means of the
     velocities on the cell's two z faces and two r faces."""

@@ -110,6 +110,12 @@ class Solution:
         """Volume flow rate through every z-face column (m³/s or m²/s); equal in all of them."""
         return _out(quantity.flow_profile(self.problem, self.state))
 
+    @property
+    def convective_current(self) -> float:
+        """The current the solvent flow carries through the mid cross-section, F Σ z_i c_i u over
+        it (A; A/m planar): electro-osmotic or streaming; ``current`` minus it is conduction."""
+        return _out(quantity.convective_current(self.problem, self.state))
+
     @cached_property
     def velocity(self) -> np.ndarray:
         """Solvent velocity (u_z, u_r) per cell (m/s), shape (2, nz, nr); NaN in inactive cells."""
