@@ -1,8 +1,9 @@
 """The whole benchmark suite in one command: core solver, throughput, DEVSIM peer → RESULTS.md.
 
 Runs, one after the other in fresh processes (so one does not disturb the other's memory
-figures), ``core_solver.py``, ``throughput.py``, ``cone_iv.py``, ``tapered_fluxes.py``, ``pore_terms.py``, ``flow_cost.py`` and ``devsim_peer.py`` (CPU only: DEVSIM and
-SciPy are the CPU baselines), each writing its JSON under ``benchmarks/results/``, then
+figures), ``core_solver.py``, ``throughput.py``, ``cone_iv.py``, ``tapered_fluxes.py``, ``pore_terms.py``,
+``flow_cost.py``, ``demo_time.py`` and ``devsim_peer.py`` (CPU only: DEVSIM and SciPy are the CPU
+baselines), each writing its JSON under ``benchmarks/results/``, then
 writes their tables with the date and device to ``benchmarks/RESULTS.md`` (or ``--out``).
 
 Usage:
@@ -63,6 +64,8 @@ def main(argv=None) -> None:
                      run("pore_terms.py", ["--repeats", "5" if args.quick else "20"] + device)))
     sections.append(("Solvent flow: cost of the Stokes unknowns (`flow_cost.py`)",
                      run("flow_cost.py", ["--repeats", "3" if args.quick else "5"] + device)))
+    sections.append(("First hour: `pnp demo` and its result file (`demo_time.py`)",
+                     run("demo_time.py", ["--repeats", "1" if args.quick else "3"] + device)))
     if args.device != "gpu":
         peer = run("devsim_peer.py", ["--quick"] if args.quick else [])
         sections.append(("DEVSIM peer, same pore and physics (`devsim_peer.py`)", peer))

@@ -126,10 +126,11 @@ class Solution:
         """Hydrostatic pressure relative to the right bath (Pa) per cell; NaN in inactive cells."""
         return _out(jnp.where(self._active, quantity.pressure(self.problem, self.state), jnp.nan))
 
-    @property
+    @cached_property
     def conductance(self) -> float:
         """Exact differential conductance dI/dV at this voltage (S; S/m planar, S/m² 1D): one
-        tangent solve, no finite difference."""
+        tangent solve, no finite difference (computed once per solution: the I–V figure and the
+        printed summary both read it)."""
         return _out(quantity.conductance(self.problem, self.state, self.options))
 
     @property
