@@ -533,10 +533,7 @@ def _build(case: Case) -> Setup:
             raise ValueError(f"[reservoirs] only applies to channels ({', '.join(CHANNEL_KINDS)}), "
                              f"not to geometry.kind = {kind!r}; remove the [reservoirs] section")
         _check_keys(table, "reservoirs", ("enabled",) + tuple(_RESERVOIR_FIELDS))
-        enabled = table.get("enabled", True)
-        if not isinstance(enabled, bool):
-            raise ValueError(f"reservoirs.enabled = {enabled!r} must be true or false")
-        if not enabled:
+        if not _enabled(table, "reservoirs"):
             if len(table) > 1:
                 raise ValueError("reservoirs.enabled = false puts the baths at the pore ends; remove the other "
                                  "[reservoirs] fields or set enabled = true")
@@ -615,6 +612,14 @@ def _build(case: Case) -> Setup:
     return Setup(geometry, conditions, voltages, zero_current)
 
 
+def _enabled(table: Mapping, section: str) -> bool:
+    """The ``enabled`` switch of an optional section (true when not given)."""
+    enabled = table.get("enabled", True)
+    if not isinstance(enabled, bool):
+        raise ValueError(f"{section}.enabled = {enabled!r} must be true or false")
+    return enabled
+
+
 def _flow(table: Mapping | None, kind: str) -> dict:
     """``[flow]``: the flow, pressure and viscosity keywords of :class:`~pnp.Conditions` ({} without it)."""
     if table is None:
@@ -625,10 +630,7 @@ def _flow(table: Mapping | None, kind: str) -> dict:
         raise ValueError(f"[flow] does not apply to geometry.kind = {kind!r} ({why}); use kind = "
                          f"{' or '.join(repr(k) for k in FLOW_KINDS)}, or remove the [flow] section")
     _check_keys(table, "flow", ("enabled",) + tuple(FLOW_FIELDS))
-    enabled = table.get("enabled", True)
-    if not isinstance(enabled, bool):
-        raise ValueError(f"flow.enabled = {enabled!r} must be true or false")
-    if not enabled:
+    if not _enabled(table, "flow"):
         return {}
     values = {key: _quantity(table, "flow", key, dimension, required=False, positive=key == "viscosity",
                              example=_UNIT_EXAMPLES[dimension]) for key, dimension in FLOW_FIELDS.items()}
