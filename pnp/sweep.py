@@ -40,6 +40,12 @@ class IVCurve:
         """Current (A; A/m planar, A/m² 1D), positive along +z."""
         return _stack([s.current for s in self.solutions])
 
+    @property
+    def flow_rates(self) -> np.ndarray:
+        """Solvent volume flow rate at every voltage (m³/s; m²/s planar), positive along +z; a
+        sweep with ``flow=True`` only."""
+        return _stack([s.flow_rate for s in self.solutions])
+
     def fluxes(self, ion: str) -> np.ndarray:
         """Flux of ``ion`` at every voltage (mol/s; per m planar, per m² 1D), positive along +z."""
         return _stack([s.fluxes[ion] for s in self.solutions])

@@ -28,7 +28,7 @@ def iv_table(iv) -> dict[str, np.ndarray]:
     for ion in solutions[0].species:
         table[f"flux {ion} [{flux_unit}]"] = np.asarray(iv.fluxes(ion), dtype=float)
     if solutions[0].has_flow:
-        table[f"flow_rate [{flow_unit(flux_unit)}]"] = np.array([s.flow_rate for s in solutions], dtype=float)
+        table[f"flow_rate [{flow_unit(flux_unit)}]"] = np.asarray(iv.flow_rates, dtype=float)
     if all(s.info is not None for s in solutions):
         table["newton_iterations [1]"] = np.array([s.info.newton_iterations for s in solutions], dtype=float)
     return table
