@@ -24,6 +24,8 @@ Limits checked (tolerances after mesh convergence; the slow tests print the obse
   (V, Δp) together): within 1e-4 at 1 bar, the deviation growing as Δp² (order printed);
 * the Stokes term's assembled Jacobian equals ``jax.jacfwd``; dQ/dσ through ``pnp.solve`` and
   through ``pnp.outputs.flow_rate`` equals central differences to 1e-5;
+* robustness: a 10 nm cylinder between reservoirs at ±2 V, 1 mM, σ = −0.2 C/m² converges with flow,
+  conserves volume and current, and its I and Q are odd in V (a symmetric pore);
 * a case file's ``[flow]`` runs and its velocity, pressure and flow rates reach the table and the
   HDF5 file in SI, and come back from it.
 """
@@ -36,6 +38,7 @@ import pytest
 import pnp
 from pnp import analytic, outputs, validation_problems
 from pnp.constants import WATER_VISCOSITY as ETA
+from pnp.guards import PhysicalLimitWarning
 from pnp.linalg.host_sparse import csr_structure
 from pnp.physics import PNP, residual
 from pnp.physics.stokes import Stokes
@@ -264,6 +267,23 @@ def test_streaming_potential_is_the_zero_current_voltage_under_pressure():
           f"order {order:.2f} in Δp")
     assert deviations[0] <= 1e-4
     assert order == pytest.approx(2.0, abs=0.3)
+
+
+@pytest.mark.slow
+def test_flow_converges_at_2_volts_in_a_highly_charged_pore_at_1_mM():
+    """Robustness (issue: ±2 V, 1 mM, σ = −0.2 C/m²): a 10 nm cylinder between reservoirs with flow
+    converges at +2 V and −2 V (continuation; measured 161 and 163 Newton iterations); Q is equal
+    through every cross-section, and current and flow are odd in V as the pore is symmetric."""
+    pore = pnp.Cylinder(10e-9, 200e-9, -0.2, pnp.Reservoirs(radius=100e-9, length=100e-9))
+    electrolyte = pnp.Electrolyte.from_salts({"KCl": 1.0})
+    with pytest.warns(PhysicalLimitWarning):  # the wall concentration passes 5 M
+        plus, minus = (pnp.solve(pore, electrolyte, v, flow=True, mesh=pnp.Mesh(refinement=0.5)) for v in (2.0, -2.0))
+    for solution in (plus, minus):
+        assert_volume_conserved(solution)
+        assert solution.conservation_error < 1e-8
+    assert plus.current == pytest.approx(-minus.current, rel=1e-6)
+    assert plus.flow_rate == pytest.approx(-minus.flow_rate, rel=1e-6)
+    assert plus.flow_rate > 0 and plus.current > 0  # counter-ions (K⁺) drag the solvent along E
 
 
 # --- equilibrium and gradients ------------------------------------------------------------------
