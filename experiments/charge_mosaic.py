@@ -20,13 +20,13 @@ Writes charge_mosaic.png and charge_mosaic.h5 in the output folder.
 
 from __future__ import annotations
 
-import argparse
 import os
 import time
 
 import h5py
 import numpy as np
 from scipy.optimize import brentq
+from common import argument_parser, parse_arguments
 
 import pnp
 from pnp import analytic, mosaic
@@ -144,11 +144,8 @@ def save(out, path):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="fewer points in every panel")
-    parser.add_argument("--output", default="results", help="output folder (default results/)")
-    args = parser.parse_args()
-    os.makedirs(args.output, exist_ok=True)
+    parser = argument_parser(__doc__, "fewer points in every panel")
+    args = parse_arguments(parser)
     out = run(args.quick)
     base = os.path.join(args.output, "charge_mosaic")
     plot(out, base + ".png")

@@ -13,12 +13,12 @@ Writes conductance_vs_concentration.png and .h5 in the output folder.
 
 from __future__ import annotations
 
-import argparse
 import os
 import time
 
 import h5py
 import numpy as np
+from common import argument_parser, parse_arguments
 
 import pnp
 from pnp import analytic
@@ -89,11 +89,8 @@ def save(rows, path, mesh):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="4 concentrations, coarse mesh")
-    parser.add_argument("--output", default="results", help="output folder (default results/)")
-    args = parser.parse_args()
-    os.makedirs(args.output, exist_ok=True)
+    parser = argument_parser(__doc__, "4 concentrations, coarse mesh")
+    args = parse_arguments(parser)
     concentrations = np.logspace(-1, 3, 4 if args.quick else 9)
     mesh = pnp.Mesh(refinement=0.35 if args.quick else 0.5)
     rows = run(concentrations, mesh)

@@ -12,12 +12,12 @@ Writes cone_rectification.png and .h5 in the output folder.
 
 from __future__ import annotations
 
-import argparse
 import os
 import time
 
 import h5py
 import numpy as np
+from common import argument_parser, parse_arguments
 
 import pnp
 
@@ -79,11 +79,8 @@ def save(voltages, iv_curves, concentrations, ratios, path, mesh):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="fewer points, coarse mesh")
-    parser.add_argument("--output", default="results", help="output folder (default results/)")
-    args = parser.parse_args()
-    os.makedirs(args.output, exist_ok=True)
+    parser = argument_parser(__doc__, "fewer points, coarse mesh")
+    args = parse_arguments(parser)
     voltages = np.linspace(-1, 1, 5 if args.quick else 21)
     concentrations = np.array([1.0, 10.0, 100.0, 1000.0]) if args.quick else np.logspace(0, 3, 7)
     mesh = pnp.Mesh(refinement=0.35 if args.quick else 0.5)

@@ -21,12 +21,12 @@ Writes electrokinetics.png and electrokinetics.h5 in the output folder.
 
 from __future__ import annotations
 
-import argparse
 import os
 import time
 
 import h5py
 import numpy as np
+from common import argument_parser, parse_arguments
 
 import pnp
 from pnp import analytic
@@ -118,11 +118,8 @@ def save(stream, pump, path, mesh):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="fewer points, coarse mesh")
-    parser.add_argument("--output", default="results", help="output folder (default results/)")
-    args = parser.parse_args()
-    os.makedirs(args.output, exist_ok=True)
+    parser = argument_parser(__doc__, "fewer points, coarse mesh")
+    args = parse_arguments(parser)
     mesh = pnp.Mesh(refinement=0.5 if args.quick else 1.0)
     concentrations = np.logspace(0, 3, 4 if args.quick else 7)
     charges = (0.0, -0.05, -0.2) if args.quick else (0.0, -0.01, -0.02, -0.05, -0.1, -0.2)

@@ -21,7 +21,6 @@ Writes li_length_trend.png and li_length_trend.h5.
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 import time
@@ -30,6 +29,7 @@ import h5py
 import jax.numpy as jnp
 import numpy as np
 import optax
+from common import argument_parser, parse_arguments
 
 import pnp
 from pnp import design as D
@@ -138,11 +138,8 @@ def figure(lengths, s, j, result, s_opt, j_opt, min_flux, output):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="fewer lengths and design steps")
-    parser.add_argument("--output", default="results")
-    args = parser.parse_args()
-    os.makedirs(args.output, exist_ok=True)
+    parser = argument_parser(__doc__, "fewer lengths and design steps")
+    args = parse_arguments(parser)
     begin = time.perf_counter()
     lengths = np.geomspace(*LENGTHS, 9 if args.quick else 17)
     s, j = length_scan(lengths)

@@ -34,7 +34,6 @@ Writes li_membrane_design.png (fronts, S vs r_p under nanofiltration) and li_mem
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 import time
@@ -43,6 +42,7 @@ import h5py
 import jax.numpy as jnp
 import numpy as np
 import optax
+from common import argument_parser, parse_arguments
 
 import pnp
 from pnp import design as D
@@ -267,14 +267,11 @@ def figure(results, output):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="fewer scan points and steps")
+    parser = argument_parser(__doc__, "fewer scan points and steps")
     parser.add_argument("--case", choices=sorted(CASES), action="append", help="Mg and/or Na (default both)")
-    parser.add_argument("--output", default="results")
     parser.add_argument("--no-dehydration", action="store_true", help="the DSPM-DE terms only")
-    args = parser.parse_args()
+    args = parse_arguments(parser)
     DEHYDRATION["dehydration"] = not args.no_dehydration
-    os.makedirs(args.output, exist_ok=True)
     results = [run(case, args.quick, args.output) for case in args.case or ["Mg", "Na"]]
     figure(results, args.output)
 

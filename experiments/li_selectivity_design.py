@@ -18,7 +18,6 @@ Writes li_selectivity_design_<case>.png and .h5 (history, scan, front, final pro
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 import time
@@ -28,6 +27,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import optax
+from common import argument_parser, parse_arguments
 
 import pnp
 from pnp import design as D
@@ -185,12 +185,9 @@ def figure(case, other, result, s, j, front, s_best, j_best, min_flux, profile, 
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="coarser mesh, fewer steps and scan points")
+    parser = argument_parser(__doc__, "coarser mesh, fewer steps and scan points")
     parser.add_argument("--case", choices=sorted(CASES), action="append", help="Mg (default) and/or Na")
-    parser.add_argument("--output", default="results")
-    args = parser.parse_args()
-    os.makedirs(args.output, exist_ok=True)
+    args = parse_arguments(parser)
     for case in args.case or ["Mg"]:
         run(case, args.quick, args.output)
 

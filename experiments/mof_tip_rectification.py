@@ -24,13 +24,13 @@ Writes mof_tip_rectification.png and mof_tip_rectification.h5.
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 import time
 
 import h5py
 import numpy as np
+from common import argument_parser, parse_arguments
 
 import pnp
 
@@ -84,11 +84,8 @@ def figure(curves, control, output):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="±1 V only, no mesh check")
-    parser.add_argument("--output", default="results")
-    args = parser.parse_args()
-    os.makedirs(args.output, exist_ok=True)
+    parser = argument_parser(__doc__, "±1 V only, no mesh check")
+    args = parse_arguments(parser)
     voltages = [-1.0, 0.0, 1.0] if args.quick else [-1.0, -0.5, 0.0, 0.5, 1.0]
     curves = {salt: sweep(salt, voltages) for salt in SALTS}
     control = sweep("LiCl", voltages, filled=False)
