@@ -89,17 +89,21 @@ def current(problem, state):
     return FARADAY * jnp.dot(problem.parameters.valence, fluxes(problem, state))
 
 
+def _stokes_term(problem) -> Stokes | None:
+    return next((term for term in problem.model.terms if isinstance(term, Stokes)), None)
+
+
 def has_flow(problem) -> bool:
     """Whether the problem's model solves the solvent flow (has a Stokes term)."""
-    return any(isinstance(term, Stokes) for term in problem.model.terms)
+    return _stokes_term(problem) is not None
 
 
 def stokes(problem) -> Stokes:
     """The model's :class:`~pnp.physics.stokes.Stokes` term (ValueError when the solve had no flow)."""
-    terms = [term for term in problem.model.terms if isinstance(term, Stokes)]
-    if not terms:
+    term = _stokes_term(problem)
+    if term is None:
         raise ValueError("this solution has no solvent flow; solve with flow=True (and pressure=Δp in Pa) for it")
-    return terms[0]
+    return term
 
 
 def flow_profile(problem, state):

@@ -121,8 +121,7 @@ class Stokes(FaceDrive):
         grid, state = ctx.grid, ctx.state
         zk, rk = _kinds(grid)
         u_z, u_r = self.face_velocities(ctx)
-        q_z, q_r = u_z * grid.zface_area, u_r * grid.rface_area
-        continuity = divergence(q_z, q_r)
+        continuity = divergence(*self.volume_fluxes(ctx))
         force_z, force_r = self._potential_forces(ctx)
         momentum_z = self._viscous(grid, u_z, 0, zk, rk) + force_z
         momentum_r = self._viscous(grid, u_r, 1, zk, rk) + force_r
