@@ -4,8 +4,9 @@ Measured in one run, on whatever device JAX uses (``--device cpu|gpu``):
 
 * **designs/s**: B designs (fixed charge or surface charge scaled 0.5…1.5, plus a voltage
   offset) solved by one batched Newton (:func:`pnp.batch.solve_batch`, jit + vmap) from a
-  shared converged neighbour, against the same B solves one by one (the same jitted
-  ``newton_solve`` called B times) — the baseline measured in the same run.
+  shared converged neighbour — on the CPU in one slice per core, in parallel threads (the
+  default), and as one program (``threads=1``) — against the same B solves one by one (the
+  same jitted ``newton_solve`` called B times): the baseline measured in the same run.
 * **gradient / forward**: ``jax.value_and_grad`` of ``pnp.solve(...).current`` through the
   public API with respect to the wall (or fixed) charge, the voltage and the bath
   concentration (one adjoint solve), against the forward ``pnp.solve`` alone (same start,
@@ -32,7 +33,7 @@ import numpy as np
 from common import markdown_table, select_device, write_results
 
 import pnp
-from pnp.batch import check_converged, solve_batch, stack_parameters, sweep_batched
+from pnp.batch import check_converged, host_threads, solve_batch, stack_parameters, sweep_batched
 from pnp.physics import residual
 from pnp.problem import build_problem
 from pnp.solver import newton_solve, pack
@@ -73,11 +74,17 @@ def designs(params, field: str, count: int):
                              for s, dv in zip(scales, offsets)])
 
 
+def _threads_used(count: int) -> int:
+    """The slices solve_batch runs in parallel threads by default (1 off the CPU)."""
+    return min(host_threads(), count) if jax.devices()[0].platform == "cpu" else 1
+
+
 def measure_batch(problem, guess, field: str, count: int) -> dict:
     grid = problem.grid
     batch = designs(problem.parameters, field, count)
     batched_s, result = timed(lambda: solve_batch(grid, batch, guess, model=problem.model).state)
     check_converged(solve_batch(grid, batch, guess, model=problem.model))
+    one_program_s, _ = timed(lambda: solve_batch(grid, batch, guess, model=problem.model, threads=1).state)
     members = [jax.tree_util.tree_map(lambda a, k=k: a[k], batch) for k in range(count)]
     c = couplings(problem.model, len(problem.left.names))
 
@@ -88,8 +95,9 @@ def measure_batch(problem, guess, field: str, count: int) -> dict:
     loop_s, looped = timed(one_by_one, repeats=1)
     member = lambda tree, k: pack(jax.tree_util.tree_map(lambda a: a[k], tree))
     difference = max(float(jnp.max(jnp.abs(member(result, k) - pack(looped[k])))) for k in range(count))
-    return {"designs": count, "batched_s": batched_s, "loop_s": loop_s,
+    return {"designs": count, "batched_s": batched_s, "loop_s": loop_s, "threads": _threads_used(count),
             "batched_designs_per_s": count / batched_s, "loop_designs_per_s": count / loop_s,
+            "one_program_designs_per_s": count / one_program_s,
             "speedup": loop_s / batched_s, "max_state_difference": difference}
 
 
@@ -145,14 +153,16 @@ def run(size: str, count: int, chains: int) -> list[dict]:
 
 
 def table(records) -> str:
-    head = ["case", "grid", "unknowns", "designs", "batched designs/s", "one-by-one designs/s", "batch speedup",
+    head = ["case", "grid", "unknowns", "designs", "batched designs/s (threads)", "batched designs/s (one program)",
+            "one-by-one designs/s", "batch speedup",
             "grad/forward", "41-pt sweep s (sequential)", "41-pt sweep s (batched chains)", "sweep speedup"]
     rows = []
     for r in records:
         b, g, s = r["batch"], r["gradient"], r["sweep"]
         rows.append([
             r["case"], "×".join(map(str, r["grid_shape"])), str(r["unknowns"]), str(b["designs"]),
-            f"{b['batched_designs_per_s']:.3g}", f"{b['loop_designs_per_s']:.3g}", f"{b['speedup']:.2f}",
+            f"{b['batched_designs_per_s']:.3g} ({b['threads']})", f"{b['one_program_designs_per_s']:.3g}",
+            f"{b['loop_designs_per_s']:.3g}", f"{b['speedup']:.2f}",
             f"{g['gradient_over_forward']:.2f}", f"{s['sequential_sweep_s']:.2f}", f"{s['batched_sweep_s']:.2f}",
             f"{s['speedup']:.2f}"])
     return markdown_table(head, rows)

@@ -16,6 +16,12 @@ from the secant prediction through its own previous two converged states. A poin
 does not converge in the batch is re-solved sequentially with the robust continuation
 path of :func:`pnp.steady.solve_system`, so the result is the same as :func:`pnp.sweep`'s.
 
+On the CPU a single device runs one batch member after another inside the sparse solver
+(KLU handles the members of a ``vmap`` batch in a loop), so the batch is also cut into
+``threads`` equal slices (default: one per CPU core this process may use), each run by the
+same compiled program in its own host thread; the compiled programs release Python's lock
+while they run, so the slices run at the same time (measured in ``benchmarks/throughput.py``).
+
 Multi-host: call ``jax.distributed.initialize()`` in every process first (see the README);
 ``jax.devices()`` then spans all hosts and ``devices=jax.devices()`` shards over them, every
 process passing the same full batch.
@@ -23,7 +29,10 @@ process passing the same full batch.
 
 from __future__ import annotations
 
+import collections
+import concurrent.futures
 import functools
+import os
 from collections.abc import Sequence
 
 import jax
@@ -61,6 +70,55 @@ def batch_size(params: Parameters) -> int:
     return int(jnp.shape(params.left_potential)[0])
 
 
+def host_threads() -> int:
+    """The CPU cores this process may use: the default number of batch slices on the CPU."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def _slices(threads: int | None, devices: tuple, size: int) -> int:
+    """How many slices of the batch run in parallel host threads (1 when sharded over devices
+    or off the CPU, where one program already spans the hardware)."""
+    if threads is not None and (isinstance(threads, bool) or not isinstance(threads, int) or threads < 1):
+        raise ValueError(f"threads must be a positive integer (or None for one per CPU core), got {threads!r}")
+    if len(devices) > 1 or devices[0].platform != "cpu":
+        return 1
+    return max(1, min(host_threads() if threads is None else threads, size))
+
+
+_COMPILED: collections.OrderedDict = collections.OrderedDict()  # (jitted run, argument signature) → executable
+
+
+def _compiled(run, args):
+    """``run`` compiled ahead of time for arguments shaped like ``args`` (kept for the 16 latest
+    signatures), so that threads calling it at once do not each trace and compile it."""
+    leaves, treedef = jax.tree_util.tree_flatten(args)
+    key = (run, treedef, tuple((np.shape(a), str(getattr(a, "dtype", type(a)))) for a in leaves))
+    if key not in _COMPILED:
+        _COMPILED[key] = run.lower(*args).compile()
+        while len(_COMPILED) > 16:
+            _COMPILED.popitem(last=False)
+    _COMPILED.move_to_end(key)
+    return _COMPILED[key]
+
+
+def _run_sliced(run, args, batched: tuple[bool, ...], slices: int):
+    """``run(*args)`` with the leading axis of the ``batched`` arguments cut into ``slices``
+    equal parts, each run in its own thread; the parts of the result joined again."""
+    if slices == 1:
+        return run(*args)
+    size = jax.tree_util.tree_leaves([a for a, b in zip(args, batched) if b])[0].shape[0]
+    width = size // slices
+
+    def part(k):
+        return tuple(jax.tree_util.tree_map(lambda a: a[k * width:(k + 1) * width], a) if b else a
+                     for a, b in zip(args, batched))
+
+    program = _compiled(run, part(0))
+    with concurrent.futures.ThreadPoolExecutor(slices) as pool:
+        results = list(pool.map(lambda k: jax.block_until_ready(program(*part(k))), range(slices)))
+    return jax.tree_util.tree_map(lambda *parts: jnp.concatenate(parts), *results)
+
+
 def _pad(tree, size: int):
     """Repeat the last batch member so the leading axis has ``size`` entries."""
 
@@ -88,7 +146,8 @@ def _batched_newton(options: NewtonOptions, couplings_, devices: tuple):
 
 
 def solve_batch(grid, params: Parameters, guess, options: NewtonOptions = NewtonOptions(),
-                devices: Sequence[jax.Device] | None = None, model: Model | None = None) -> NewtonResult:
+                devices: Sequence[jax.Device] | None = None, model: Model | None = None,
+                threads: int | None = None) -> NewtonResult:
     """Newton for every design of the batched ``params`` (leading axis B) on one ``grid``.
 
     Args:
@@ -99,6 +158,8 @@ def solve_batch(grid, params: Parameters, guess, options: NewtonOptions = Newton
       devices: split the batch over these devices (default: one device, the default one).
       model: the physics (default: plain PNP with the grid's tangential flux terms,
         :func:`pnp.physics.skew.grid_terms`; pass ``problem.model`` for a problem's own terms).
+      threads: on a single CPU device, run the batch in this many slices in parallel host
+        threads (default: one per CPU core, :func:`host_threads`; 1 runs it as one program).
 
     Returns the batched :class:`NewtonResult` (``converged`` tells which designs converged;
     check it, or use :func:`check_converged`).
@@ -110,9 +171,12 @@ def solve_batch(grid, params: Parameters, guess, options: NewtonOptions = Newton
     if single:
         guess = jax.tree_util.tree_map(lambda a: jnp.broadcast_to(a, (size,) + a.shape), guess)
     devices = tuple(devices) if devices is not None else (jax.devices()[0],)
-    padded = -(-size // len(devices)) * len(devices)
+    slices = _slices(threads, devices, size)
+    parts = max(len(devices), slices)
+    padded = -(-size // parts) * parts
     run = _batched_newton(options, couplings(model, params.valence.shape[-1]), devices)
-    result = run(_pad(guess, padded), grid, _pad(params, padded), model)
+    result = _run_sliced(run, (_pad(guess, padded), grid, _pad(params, padded), model), (True, False, True, False),
+                         slices)
     return jax.tree_util.tree_map(lambda a: a[:size], result)
 
 
@@ -150,7 +214,8 @@ def design_distance(designs: Sequence[Parameters], origin: Parameters) -> np.nda
 
 def solve_designs(grid, designs: Sequence[Parameters], origin: Parameters, origin_state,
                   options: NewtonOptions = NewtonOptions(), group_size: int = 16,
-                  devices: Sequence[jax.Device] | None = None, model: Model | None = None) -> list:
+                  devices: Sequence[jax.Device] | None = None, model: Model | None = None,
+                  threads: int | None = None) -> list:
     """Converged states of many designs, batched in groups of similar difficulty.
 
     Designs are ordered by :func:`design_distance` from ``origin`` (whose converged state is
@@ -159,7 +224,8 @@ def solve_designs(grid, designs: Sequence[Parameters], origin: Parameters, origi
     continuation across designs), so every batch holds problems of similar difficulty and
     the while-loop of a batch is not held up by one hard member. A member that does not
     converge is solved alone by :func:`pnp.steady.solve_system` (continuation from its start).
-    Returns the states in the order of ``designs``.
+    Returns the states in the order of ``designs``. ``devices`` and ``threads`` as for
+    :func:`solve_batch`.
 
     Raises:
       ConvergenceError: a design that continuation cannot solve either (names its index).
@@ -172,7 +238,8 @@ def solve_designs(grid, designs: Sequence[Parameters], origin: Parameters, origi
     start = origin_state
     for begin in range(0, len(order), group_size):
         group = order[begin:begin + group_size]
-        result = solve_batch(grid, stack_parameters([designs[k] for k in group]), start, options, devices, model)
+        result = solve_batch(grid, stack_parameters([designs[k] for k in group]), start, options, devices, model,
+                             threads)
         for member, k in enumerate(group):
             if bool(result.converged[member]):
                 states[k] = jax.tree_util.tree_map(lambda a: a[member], result.state)
@@ -232,11 +299,13 @@ def _chain_scan(options: NewtonOptions, couplings_, devices: tuple):
 
 
 def sweep_batched(geometry, conditions, voltages: Sequence[float], *, chains: int = 4,
-                  devices: Sequence[jax.Device] | None = None, **changes) -> IVCurve:
+                  devices: Sequence[jax.Device] | None = None, threads: int | None = None,
+                  **changes) -> IVCurve:
     """I–V sweep with ``chains`` continuation chains per polarity solved together (see module doc).
 
     Same inputs and result as :func:`pnp.sweep`; ``chains`` trades Newton iterations per point
     (larger voltage steps along a chain) for parallel width, which pays on accelerators.
+    ``devices`` and ``threads`` split the chains as :func:`solve_batch` splits designs.
     """
     voltages = np.unique(np.asarray(voltages, dtype=np.float64))
     if voltages.size == 0 or not np.all(np.isfinite(voltages)):
@@ -257,10 +326,13 @@ def sweep_batched(geometry, conditions, voltages: Sequence[float], *, chains: in
     table = voltage_chains(voltages, int(chains))
     if table.size:
         devices = tuple(devices) if devices is not None else (jax.devices()[0],)
-        padded = -(-table.shape[0] // len(devices)) * len(devices)
+        slices = _slices(threads, devices, table.shape[0])
+        parts = max(len(devices), slices)
+        padded = -(-table.shape[0] // parts) * parts
         table = np.concatenate([table, np.repeat(table[-1:], padded - table.shape[0], axis=0)])
         run = _chain_scan(options, couplings(problem.model, len(problem.left.names)), devices)
-        states, converged, iterations = run(origin_state, problem.system, jnp.asarray(table / thermal))
+        states, converged, iterations = _run_sliced(run, (origin_state, problem.system, jnp.asarray(table / thermal)),
+                                                    (False, False, True), slices)
         states = jax.tree_util.tree_map(np.asarray, states)
         converged, iterations = np.asarray(converged), np.asarray(iterations)
         for c, s in np.ndindex(table.shape):

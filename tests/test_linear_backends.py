@@ -107,3 +107,17 @@ def test_a_broken_matrix_gives_nan_not_an_error(jacobian, broken):
     for method in registry.available():
         x = jax.jit(lambda b, r: registry.solve(b, r, method))(matrix, jnp.asarray(rhs))
         assert not np.all(np.isfinite(np.asarray(x))), method
+
+
+@pytest.mark.parametrize("method", sorted(BACKENDS))
+def test_zero_right_hand_side_gives_zero(jacobian, method, monkeypatch):
+    """x = 0 for b = 0 on every backend (what Newton hands over for a batch member that has
+    converged while the others go on); the host backends return it without factorizing."""
+    if method not in registry.available():
+        pytest.skip(f"{method} does not run on {jax.default_backend()}")
+    band, rhs, _ = jacobian
+    if getattr(BACKENDS[method], "host", False):
+        module = __import__(type(BACKENDS[method]).__module__, fromlist=["_solve_csr"])
+        monkeypatch.setattr(module, "_solve_csr", lambda *a: pytest.fail("factorized for a zero right-hand side"))
+    x = jax.jit(lambda b, r: registry.solve(b, r, method))(band, jnp.zeros_like(jnp.asarray(rhs)))
+    assert not np.any(np.asarray(x))

@@ -63,6 +63,8 @@ def host_solve(matrix: BandMatrix, rhs, solve_csr: Callable[[StructureKey, np.nd
 
     def callback(values, b):
         values, b = np.asarray(values, np.float64), np.asarray(b, np.float64)
+        if not np.any(b):  # x = 0 without a factorization (Newton's finished batch members)
+            return np.zeros_like(b)
         if not np.all(np.isfinite(values)):
             return np.full_like(b, np.nan)
         try:

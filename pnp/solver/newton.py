@@ -62,12 +62,18 @@ def packed_residual(fn, like, args):
     return lambda x: pack(fn(unpack(x, like), args))
 
 
-def newton_step(fn, y, args, options: NewtonOptions, couplings: Couplings | None = None, scale=None):
-    """One Newton update at ``y``: (full step δy as a state pytree, scaled residual ∞-norm)."""
+def newton_step(fn, y, args, options: NewtonOptions, couplings: Couplings | None = None, scale=None,
+                active=True):
+    """One Newton update at ``y``: (full step δy as a state pytree, scaled residual ∞-norm).
+
+    ``active`` false (a batch member that has already converged, while ``vmap`` runs the loop on
+    for the others) solves with a zero right-hand side instead: δy = 0, and the host sparse
+    backends return it without factorizing.
+    """
     x = pack(y)
     value, jacobian = band_jacobian(packed_residual(fn, y, args), x, couplings)
     matrix, rhs = equilibrate(jacobian, -value)
-    delta = registry.solve(matrix, rhs, options.linear_solver)
+    delta = registry.solve(matrix, jnp.where(active, rhs, 0.0), options.linear_solver)
     return unpack(delta, y), jnp.max(jnp.abs(rhs / component_scales(y, scale)))
 
 
@@ -91,8 +97,8 @@ def newton_solve(fn, y0, args, options: NewtonOptions = NewtonOptions(), couplin
         return (k < options.max_iterations) & ~converged & ~failed
 
     def body(carry):
-        x, k, res_hist, step_hist, _, _ = carry
-        delta, res_norm = newton_step(fn, unpack(x, y0), args, options, couplings, scale)
+        x, k, res_hist, step_hist, done, stuck = carry  # both false here, except for vmap's finished members
+        delta, res_norm = newton_step(fn, unpack(x, y0), args, options, couplings, scale, active=~(done | stuck))
         delta = pack(delta)
         step_norm = jnp.max(jnp.abs(delta / scales))
         damping = jnp.minimum(1.0, options.max_step / step_norm)
