@@ -103,6 +103,40 @@ def extrapolated(rows) -> float | None:
     return fine["I_plus_1V_A"] + (fine["I_plus_1V_A"] - coarse["I_plus_1V_A"]) / 3.0
 
 
+MATCHED_ACCURACY = 0.2e-2  # the issue's "matched accuracy": relative error in I(+1 V)
+
+
+def mesh_errors(rows) -> dict[str, float]:
+    """Each run's relative error in I(+1 V) against its own code's Richardson estimate."""
+    errors = {}
+    for code in ("pnp", "DEVSIM"):
+        group = [r for r in rows if r["code"] == code]
+        limit = extrapolated(group)
+        for r in group if limit else ():
+            errors[f"{code} {r['mesh']}"] = r["I_plus_1V_A"] / limit - 1
+    return errors
+
+
+def matched_accuracy(rows) -> str:
+    """The sweep-time ratio at matched accuracy: for each code, its fastest run whose I(+1 V) is
+    within MATCHED_ACCURACY of that code's own mesh-converged value; the two runs must also agree
+    with each other within MATCHED_ACCURACY (otherwise the codes solve different problems)."""
+    errors = mesh_errors(rows)
+    chosen = {}
+    for code in ("pnp", "DEVSIM"):
+        good = [r for r in rows if r["code"] == code and abs(errors.get(f"{code} {r['mesh']}", 1.0)) <= MATCHED_ACCURACY]
+        if not good:
+            return f"matched accuracy: no {code} run is within {100 * MATCHED_ACCURACY:g} % of its mesh limit"
+        chosen[code] = min(good, key=lambda r: r["sweep_s"])
+    ours, theirs = chosen["pnp"], chosen["DEVSIM"]
+    apart = ours["I_plus_1V_A"] / theirs["I_plus_1V_A"] - 1
+    verdict = "agree" if abs(apart) <= MATCHED_ACCURACY else "DISAGREE: not a like-for-like pair"
+    return (f"matched accuracy (each code's fastest run within {100 * MATCHED_ACCURACY:g} % of its own "
+            f"mesh-converged I(+1 V)): pnp {ours['mesh']} ({100 * errors['pnp ' + ours['mesh']]:+.3f} %), "
+            f"DEVSIM {theirs['mesh']} ({100 * errors['DEVSIM ' + theirs['mesh']]:+.3f} %); they {verdict} "
+            f"({100 * apart:+.3f} %); DEVSIM sweep / pnp sweep = {theirs['sweep_s'] / ours['sweep_s']:.2f}×")
+
+
 def comparison(rows) -> str:
     """Every pnp/DEVSIM pair: sweep-time ratio and current difference; each code's mesh error."""
     ours = [r for r in rows if r["code"] == "pnp"]
@@ -113,11 +147,13 @@ def comparison(rows) -> str:
             if a["I_plus_1V_A"] and b["I_plus_1V_A"]:
                 lines.append(f"| {a['mesh']} | {b['mesh']} | {b['sweep_s'] / a['sweep_s']:.2f}× | "
                              f"{100 * (a['I_plus_1V_A'] / b['I_plus_1V_A'] - 1):+.3f} % |")
+    errors = mesh_errors(rows)
     for name, group in (("pnp", ours), ("DEVSIM", theirs)):
         limit = extrapolated(group)
         if limit:
-            errors = ", ".join(f"{r['mesh']}: {100 * (r['I_plus_1V_A'] / limit - 1):+.3f} %" for r in group)
-            lines.append(f"\n{name}: Richardson-extrapolated I(+1 V) = {limit * 1e9:.4f} nA; mesh error {errors}")
+            listed = ", ".join(f"{r['mesh']}: {100 * errors[name + ' ' + r['mesh']]:+.3f} %" for r in group)
+            lines.append(f"\n{name}: Richardson-extrapolated I(+1 V) = {limit * 1e9:.4f} nA; mesh error {listed}")
+    lines.append("\n" + matched_accuracy(rows))
     return "\n".join(lines)
 
 
