@@ -51,6 +51,7 @@ from .solver.errors import ConvergenceError
 from .solver.newton import NewtonOptions, NewtonResult, newton_solve
 from .steady import SolveInfo, check, couplings, solve_system
 from .sweep import IVCurve
+from .tracing import is_traced
 
 BATCH_AXIS = "batch"
 
@@ -103,8 +104,9 @@ def _compiled(run, args):
 
 def _run_sliced(run, args, batched: tuple[bool, ...], slices: int):
     """``run(*args)`` with the leading axis of the ``batched`` arguments cut into ``slices``
-    equal parts, each run in its own thread; the parts of the result joined again."""
-    if slices == 1:
+    equal parts, each run in its own thread; the parts of the result joined again. Traced
+    arguments (``solve_batch`` inside a user's ``jax.jit``) run as one program."""
+    if slices == 1 or is_traced(args):
         return run(*args)
     size = jax.tree_util.tree_leaves([a for a, b in zip(args, batched) if b])[0].shape[0]
     width = size // slices

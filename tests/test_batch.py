@@ -73,7 +73,8 @@ def test_solve_batch_equals_loop():
 
 def test_threads_cut_the_batch_without_changing_its_result():
     """The 16 designs cut into 3 slices (padded to 18) run in parallel host threads equal the
-    batch as one program to 1e-12; a thread count that is not a positive integer is refused."""
+    batch as one program to 1e-12, and so does the call under jax.jit (one program there); a thread
+    count that is not a positive integer is refused."""
     sol, designs = _designs()
     batch = stack_parameters(designs)
     one = solve_batch(sol.problem.grid, batch, sol.state, threads=1)
@@ -83,6 +84,8 @@ def test_threads_cut_the_batch_without_changing_its_result():
     for bad in (0, -2, 1.5, True):
         with pytest.raises(ValueError, match="threads must be a positive integer"):
             solve_batch(sol.problem.grid, batch, sol.state, threads=bad)
+    traced = jax.jit(lambda params: solve_batch(sol.problem.grid, params, sol.state, threads=3).state)(batch)
+    np.testing.assert_allclose(np.asarray(pack(traced)), np.asarray(pack(one.state)), rtol=1e-12, atol=1e-12)
 
 
 def test_unconverged_batch_member_raises_with_its_index():
