@@ -64,7 +64,9 @@ def test_filled_cylinder_is_the_membrane():
 
 
 def test_filling_gradients_in_its_pore_radius_and_charge():
-    """dJ_Li/d(r_p, X) of a filled cylinder with every pore term = central differences (1e-5)."""
+    """dJ_Li/d(r_p, X) of a filled cylinder with every pore term = central differences (1e-5).
+    The discrete flux is differentiated, so a coarse mesh serves (refinement 0.5: 1.5 s a solve
+    against 5.1 s on the default one)."""
     def flux(radius, charge):
         filling = pnp.Membrane(30e-9, charge, pore_radius=radius, pore_permittivity=45.0, dehydration=True,
                                wall_coordination=0.8)
@@ -73,7 +75,7 @@ def test_filling_gradients_in_its_pore_radius_and_charge():
 
     mesh = pnp.frozen_mesh(pnp.Cylinder(2e-9, 60e-9, -0.01, reservoirs=None,
                                         filling=pnp.Membrane(30e-9, -50.0, **PORE), filling_start=15e-9),
-                           FEED, right=FEED.scaled(0.1))
+                           FEED, right=FEED.scaled(0.1), mesh=pnp.Mesh(refinement=0.5))
     f = jax.jit(flux)
     exact = jax.grad(f, argnums=(0, 1))(jnp.asarray(0.45e-9), jnp.asarray(-50.0))
     for k, (value, step) in enumerate(((0.45e-9, 1e-14), (-50.0, 1e-3))):
