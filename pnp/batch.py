@@ -76,14 +76,16 @@ def host_threads() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def _slices(threads: int | None, devices: tuple, size: int) -> int:
-    """How many slices of the batch run in parallel host threads (1 when sharded over devices
-    or off the CPU, where one program already spans the hardware)."""
+def _split(threads: int | None, devices: tuple, size: int) -> tuple[int, int]:
+    """(slices, padded size) of a batch of ``size``: how many slices run in parallel host threads
+    (1 when sharded over devices or off the CPU, where one program already spans the hardware),
+    and the size padded to a multiple of the devices or slices."""
     if threads is not None and (isinstance(threads, bool) or not isinstance(threads, int) or threads < 1):
         raise ValueError(f"threads must be a positive integer (or None for one per CPU core), got {threads!r}")
-    if len(devices) > 1 or devices[0].platform != "cpu":
-        return 1
-    return max(1, min(host_threads() if threads is None else threads, size))
+    sharded = len(devices) > 1 or devices[0].platform != "cpu"
+    slices = 1 if sharded else max(1, min(host_threads() if threads is None else threads, size))
+    parts = max(len(devices), slices)
+    return slices, -(-size // parts) * parts
 
 
 _COMPILED: collections.OrderedDict = collections.OrderedDict()  # (jitted run, argument signature) → executable
@@ -173,9 +175,7 @@ def solve_batch(grid, params: Parameters, guess, options: NewtonOptions = Newton
     if single:
         guess = jax.tree_util.tree_map(lambda a: jnp.broadcast_to(a, (size,) + a.shape), guess)
     devices = tuple(devices) if devices is not None else (jax.devices()[0],)
-    slices = _slices(threads, devices, size)
-    parts = max(len(devices), slices)
-    padded = -(-size // parts) * parts
+    slices, padded = _split(threads, devices, size)
     run = _batched_newton(options, couplings(model, params.valence.shape[-1]), devices)
     result = _run_sliced(run, (_pad(guess, padded), grid, _pad(params, padded), model), (True, False, True, False),
                          slices)
@@ -328,9 +328,7 @@ def sweep_batched(geometry, conditions, voltages: Sequence[float], *, chains: in
     table = voltage_chains(voltages, int(chains))
     if table.size:
         devices = tuple(devices) if devices is not None else (jax.devices()[0],)
-        slices = _slices(threads, devices, table.shape[0])
-        parts = max(len(devices), slices)
-        padded = -(-table.shape[0] // parts) * parts
+        slices, padded = _split(threads, devices, table.shape[0])
         table = np.concatenate([table, np.repeat(table[-1:], padded - table.shape[0], axis=0)])
         run = _chain_scan(options, couplings(problem.model, len(problem.left.names)), devices)
         states, converged, iterations = _run_sliced(run, (origin_state, problem.system, jnp.asarray(table / thermal)),
