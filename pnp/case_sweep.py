@@ -26,6 +26,7 @@ import numpy as np
 
 from .case import (_MESH_FIELDS, _RESERVOIR_FIELDS, _SOLVER_FIELDS, CHANNEL_KINDS, FILLING_FIELDS, FLOW_FIELDS, KINDS,
                    SECTIONS, SITE_FIELDS, _toml_key)
+from .interrupt import checkpoint
 from .units import SI_UNITS, parse_quantity
 
 MODES = ("grid", "zip")
@@ -269,6 +270,7 @@ def run_to_file(case, path, *, resume: bool = False, progress: bool = True) -> t
         _log(f"  point {point.index}: {point.label}", progress)
         _run_one(writer, point.index, point.case, progress)
         bar.step(point.label)
+        checkpoint()
     return writer.path, None
 
 
@@ -287,6 +289,7 @@ def _run_one(writer, index: int | None, case, progress: bool):
         finished.append(solution)
         curve = IVCurve(tuple(sorted(finished, key=lambda s: s.voltage)))
         writer.write(index, curve, complete=len(finished) == len(setup.voltages))
+        checkpoint()
 
     result = solve_case(case, progress=progress, done=done, on_solution=on_solution)
     if not writer.is_complete(index):  # a zero-current search, or nothing left to solve

@@ -11,10 +11,7 @@ file of what it finished (``pnp run --resume`` continues it) and never a half-wr
 from __future__ import annotations
 
 import argparse
-import contextlib
-import signal
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -390,10 +387,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return EXIT_ERROR
+    from .interrupt import signals_interrupt
     from .solver import ConvergenceError
 
     try:
-        with _sigterm_as_interrupt():
+        with signals_interrupt():
             select_device(args.device)
             return args.handler(args)
     except ConvergenceError as error:
@@ -419,24 +417,6 @@ def _kept(args) -> str:
     if args.command in ("run", "demo"):
         return f"the finished points are kept in the result file in {args.output}"
     return "nothing was written for the unfinished step"
-
-
-@contextlib.contextmanager
-def _sigterm_as_interrupt():
-    """While inside, SIGTERM (``kill``) raises KeyboardInterrupt like Ctrl-C, so a stopped run
-    ends the same clean way (finished points on disk); the previous handler is restored after."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def interrupt(signum, frame):
-        raise KeyboardInterrupt(f"signal {signum}")
-
-    previous = signal.signal(signal.SIGTERM, interrupt)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":
