@@ -1,6 +1,6 @@
 """Steady solves of PNP problems: the continuation path, implicit derivatives, diagnostics.
 
-One jitted program per grid structure does the whole solve on the device
+One jitted program per grid structure finds the root on the device
 (:func:`pnp.solver.follow_path`), along the path
 
 1. from ``guess`` (a neighbouring solution), if one is given — one Newton attempt; on success
@@ -122,15 +122,17 @@ def path(system: System, guess: State, use_guess, continuation: bool = True) -> 
 
 
 @functools.partial(jax.jit, static_argnames=("options", "couplings_", "continuation"))
-def _solve(system, guess, use_guess, options, couplings_, continuation):
-    # The path only finds the root; derivatives come from implicit_root (none flow through Newton).
-    fixed, guess = jax.lax.stop_gradient((system, guess))
-    legs = path(fixed, guess, use_guess, continuation)
-    result = follow_path(residual, legs, guess, options=options, couplings=couplings_, min_step=MIN_STEP)
-    state = implicit_root(residual, system, result.state, couplings=couplings_,
-                          linear_solver=options.linear_solver)
-    state = jax.tree_util.tree_map(lambda a: jnp.where(result.converged, a, jnp.nan), state)
-    return state, result
+def _find_root(system, guess, use_guess, options, couplings_, continuation) -> PathResult:
+    """The continuation path to the root; nothing here is differentiated (see solve_system)."""
+    legs = path(system, guess, use_guess, continuation)
+    return follow_path(residual, legs, guess, options=options, couplings=couplings_, min_step=MIN_STEP)
+
+
+@functools.partial(jax.jit, static_argnames=("couplings_", "linear_solver"))
+def _with_derivatives(system, root, converged, couplings_, linear_solver) -> State:
+    """``root`` with its implicit derivatives in ``system`` attached; NaN where not converged."""
+    state = implicit_root(residual, system, root, couplings=couplings_, linear_solver=linear_solver)
+    return jax.tree_util.tree_map(lambda a: jnp.where(converged, a, jnp.nan), state)
 
 
 def solve_system(system: System, guess: State | None = None, options: NewtonOptions = NewtonOptions(), *,
@@ -146,7 +148,12 @@ def solve_system(system: System, guess: State | None = None, options: NewtonOpti
     else:
         start, use_guess = guess, True
     c = couplings(system.model, system.parameters.valence.shape[0])
-    return _solve(system, start, jnp.asarray(use_guess), options, c, continuation)
+    # Two programs: the path (costly to compile) sees no derivatives, so under jax.grad or jvp it
+    # runs as the very program a plain solve compiled (tangents that are all zero skip
+    # differentiation); only the light second program is differentiated.
+    fixed, start = jax.lax.stop_gradient((system, start))
+    result = _find_root(fixed, start, jnp.asarray(use_guess), options, c, continuation)
+    return _with_derivatives(system, result.state, result.converged, c, options.linear_solver), result
 
 
 def check(result: PathResult, *, continuation: bool = True) -> SolveInfo | None:
