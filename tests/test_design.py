@@ -223,7 +223,7 @@ def test_nanofiltration_design_is_pnp_nanofiltration_and_its_gradients_match(nan
     for output, step in ((lambda d: D.separation_factor(space, d, result, "Li+", "Mg2+"), 1e-5),
                          (lambda d: D.ion_flux(space, d, result, "Li+") * 1e4, 1e-4)):
         assert_gradient_matches_central_difference(output, start, ("pore_radius", "thickness", "fixed_charge",
-                                                                   "pore_permittivity"), step=step, jit=False)
+                                                                   "pore_permittivity"), step=step)
 
 
 def test_penalized_with_a_selectivity_floor_maximizes_the_flux(nanofiltration_space):
