@@ -266,8 +266,13 @@ def conservation_error(problem, state) -> float:
 def wall_charges(problem, state):
     """σ̃ on (z faces, r faces) from the model's wall-charge term: the prescribed charge, or the
     regulated one of wall sites (:mod:`pnp.physics.regulation`) in this state."""
-    term = next(t for t in problem.model.terms if isinstance(t, WallCharge))
-    return term.face_charges(context(problem, state))
+    return _scaled_wall_charges(problem.system, state)
+
+
+@jax.jit  # the regulated charge is a root search: one program, not dozens of one-operation ones
+def _scaled_wall_charges(system: System, state):
+    term = next(t for t in system.model.terms if isinstance(t, WallCharge))
+    return term.face_charges(Context(state, system.grid, system.parameters, system.model))
 
 
 def _on_wall_faces(problem, per_axis):

@@ -74,6 +74,7 @@ class SolveInfo:
         )
 
 
+@jax.jit  # one small program per grid shape, not a dozen one-operation ones
 def uniform_state(system: System) -> State:
     """φ = 0, log-concentrations linear in z between the two baths, other fields 0 (inactive cells 0)."""
     grid, params = system.grid, system.parameters
