@@ -36,6 +36,8 @@ from .tracing import concrete, concrete_tree
 
 
 def context(problem, state) -> Context:
+    """The residual's context of ``state`` in ``problem`` (a Problem or its System: both carry
+    ``grid``, ``parameters`` and ``model``)."""
     return Context(state, problem.grid, problem.parameters, problem.model)
 
 
@@ -65,7 +67,7 @@ def scaled_cross_section_fluxes(system: System, state):
 @jax.jit
 def _gross_cross_section_fluxes(system: System, state):
     """Forward plus backward (one-way) Scharfetter–Gummel fluxes through every z-face column, (N, nz + 1)."""
-    (forward, backward), _ = species_flux_terms(Context(state, system.grid, system.parameters, system.model))
+    (forward, backward), _ = species_flux_terms(context(system, state))
     return (forward + backward).sum(axis=-1)
 
 
@@ -272,7 +274,7 @@ def wall_charges(problem, state):
 @jax.jit  # the regulated charge is a root search: one program, not dozens of one-operation ones
 def _scaled_wall_charges(system: System, state):
     term = next(t for t in system.model.terms if isinstance(t, WallCharge))
-    return term.face_charges(Context(state, system.grid, system.parameters, system.model))
+    return term.face_charges(context(system, state))
 
 
 def _on_wall_faces(problem, per_axis):
