@@ -779,6 +779,16 @@ def slit_poiseuille_flow_rate(height, length, pressure, viscosity=WATER_VISCOSIT
     return h**3 * _finite(pressure, "pressure") / (12.0 * eta * L)
 
 
+def cone_lubrication_flow_rate(tip_radius, base_radius, length, pressure, viscosity=WATER_VISCOSITY):
+    """Lubrication (slowly varying radius) flow rate Q = Δp / ((8η/π) ∫₀ᴸ dz / R(z)⁴) (m³/s) of a
+    conical channel R(z) = R_t + (R_b − R_t) z/L, for which ∫ dz/R⁴ = L (R_t² + R_t R_b + R_b²) /
+    (3 R_t³ R_b³) (Hagen–Poiseuille at R_t = R_b); its error is O(tan² θ) at a taper θ."""
+    a, b = _positive(tip_radius, "tip_radius"), _positive(base_radius, "base_radius")
+    L, eta = _positive(length, "length"), _positive(viscosity, "viscosity")
+    integral = L * (a**2 + a * b + b**2) / (3.0 * a**3 * b**3)
+    return _finite(pressure, "pressure") / (8.0 * eta / np.pi * integral)
+
+
 def dagan_flow_rate(radius, length, pressure, viscosity=WATER_VISCOSITY):
     """Flow rate (m³/s) through a short cylindrical pore between two half-spaces (Dagan, Weinbaum &
     Pfeffer, J. Fluid Mech. 115, 505 (1982)): Q = Δp / (8ηL/(πa⁴) + 3η/a³), the Poiseuille

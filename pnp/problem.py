@@ -28,7 +28,7 @@ from .physics.scales import Scales
 from .physics.skew import grid_terms
 from .physics.stokes import Stokes
 from .sites import SurfaceSites
-from .tracing import concrete, concrete_tree
+from .tracing import concrete
 
 
 @dataclasses.dataclass(frozen=True)
@@ -210,23 +210,11 @@ def _stokes_terms(conditions: Conditions, scales: Scales, grid) -> tuple:
                          "give the solvent's volume flux instead (volume_flux=J_v in m/s)")
     if conditions.volume_flux is not None and concrete(conditions.volume_flux) != 0.0:
         raise ValueError("flow=True computes the solvent velocity; do not also give volume_flux")
-    if _tapered(grid):
-        raise ValueError("flow=True needs an orthogonal grid (constant-radius Cylinder or Slit, with or without "
-                         "reservoirs); tapered channels (Cone, varying R(z)) do not support solvent flow yet")
     osmotic = jnp.sum(conditions.right_bath.concentrations) - jnp.sum(conditions.electrolyte.concentrations)
     return (Stokes(jnp.asarray(conditions.viscosity, dtype=jnp.float64) / scales.viscosity,
                    jnp.asarray(conditions.pressure, dtype=jnp.float64) / scales.pressure,
-                   -jnp.asarray(osmotic, dtype=jnp.float64) / scales.concentration),)
-
-
-def _tapered(grid) -> bool:
-    """Whether ``grid`` has slanted faces, judged on its vertices' values (the primal values under
-    differentiation, so that jax.grad through a cone cannot slip past); False when they are unknown
-    (abstract, under jit)."""
-    vertices = concrete_tree((grid.vertex_z, grid.vertex_r))
-    if vertices is None:
-        return False
-    return not is_orthogonal(dataclasses.replace(grid, vertex_z=vertices[0], vertex_r=vertices[1]))
+                   -jnp.asarray(osmotic, dtype=jnp.float64) / scales.concentration,
+                   tapered=is_orthogonal(grid) is not True),)
 
 
 def debye_lengths(left: Electrolyte, right: Electrolyte) -> DebyeLengths:

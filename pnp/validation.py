@@ -19,7 +19,8 @@ The cases themselves — setup, expected value, tolerance — live in
   Mg²⁺ binding and a Stern layer; σ against Grahame + the site isotherm, 0.5 %;
 * F1 Hagen–Poiseuille flow (a = 5 nm, L = 100 nm, 1 bar), 0.5 %; F2 a 20 nm pore between reservoirs
   against Dagan et al.'s Q = Δp/(8ηL/(πa⁴) + 3η/a³), 3 %; F3 electro-osmosis at κa = 5 against
-  Rice–Whitehead (σ = −1e-4 C/m², Debye–Hückel), 0.5 %.
+  Rice–Whitehead (σ = −1e-4 C/m², Debye–Hückel), 0.5 %; F4 a slender cone (5 → 10 nm over 200 nm,
+  baths at its ends) against lubrication theory Q = Δp/((8η/π)∫dz/R⁴), 0.5 %.
 
 ``--quick`` runs V1, V4 Donnan and the 20 µm V4 TMS.
 """
@@ -61,7 +62,7 @@ class Result:
         return f"{self.tolerance:g} {self.unit}" if self.absolute else f"{self.tolerance * 100:g} %"
 
 
-FULL = ("V1", "V2", "V3", "V4-Donnan", "V4-TMS", "V5", "V7", "V8", "V9-10mM-pH7", "V9-Mg-Stern", "F1", "F2", "F3")
+FULL = ("V1", "V2", "V3", "V4-Donnan", "V4-TMS", "V5", "V7", "V8", "V9-10mM-pH7", "V9-Mg-Stern", "F1", "F2", "F3", "F4")
 QUICK = ("V1", "V4-Donnan", "V4-TMS-quick")
 
 

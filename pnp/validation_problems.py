@@ -1,5 +1,5 @@
 """The validation cases, written once: setup, expected value, tolerance (VALIDATION.md V1–V7; V8 DSPMDE.md; V9 charge regulation;
-F1–F3 solvent flow).
+F1–F4 solvent flow).
 
 As jax-cfd's ``validation_problems.py``: each :class:`ValidationProblem` knows how to solve its
 case (at a mesh ``refinement`` for convergence studies) and how to measure the compared
@@ -444,18 +444,23 @@ FLOW_RADIUS, FLOW_LENGTH = 5e-9, 100e-9
 
 @dataclasses.dataclass(frozen=True)
 class PressureDrivenFlow(ValidationProblem):
-    """F1/F2: uncharged cylinder a = 5 nm in 100 mM KCl under Δp = 1 bar; flow rate Q (fL/s = 1e-18
-    m³/s). Baths at the ends of a 100 nm pore (Hagen–Poiseuille), or a short pore between the default
-    reservoirs (``reservoirs``: Dagan et al. 1982)."""
+    """F1/F2/F4: uncharged channel of radius a = 5 nm in 100 mM KCl under Δp = 1 bar; flow rate Q
+    (fL/s = 1e-18 m³/s). Baths at the ends of a 100 nm pore (Hagen–Poiseuille), or a short pore
+    between the default reservoirs (``reservoirs``: Dagan et al. 1982), or a slender cone from
+    a at its tip to ``base_radius`` (lubrication)."""
 
     length: float = FLOW_LENGTH
     pressure: float = 1e5
     reservoirs: bool = False
+    base_radius: float | None = None
 
     def geometry(self):
-        from .geometry import Cylinder
+        from .geometry import Cone, Cylinder
 
-        return Cylinder(FLOW_RADIUS, self.length, 0.0, **({} if self.reservoirs else {"reservoirs": None}))
+        ends = {} if self.reservoirs else {"reservoirs": None}
+        if self.base_radius is None:
+            return Cylinder(FLOW_RADIUS, self.length, 0.0, **ends)
+        return Cone(FLOW_RADIUS, self.base_radius, self.length, 0.0, **ends)
 
     def solve(self, refinement=None):
         from .api import solve
@@ -474,6 +479,16 @@ def pressure_driven_flow(key, reservoirs=False, length=FLOW_LENGTH, tolerance=5e
     return PressureDrivenFlow(key, f"{key} {name} a=5 nm, L={length * 1e9:g} nm, 1 bar", "Q", "fL/s",
                               formula(FLOW_RADIUS, length, 1e5) * 1e18, tolerance, length=length,
                               reservoirs=reservoirs)
+
+
+def cone_lubrication_flow(key, base_radius=10e-9, length=200e-9, tolerance=5e-3) -> PressureDrivenFlow:
+    """A slender cone (tip a = 5 nm) against lubrication theory; at a 1.4° taper its own error is
+    about 6e-4."""
+    from . import analytic
+
+    expected = analytic.cone_lubrication_flow_rate(FLOW_RADIUS, base_radius, length, 1e5) * 1e18
+    return PressureDrivenFlow(key, f"{key} lubrication cone a=5->{base_radius * 1e9:g} nm, L={length * 1e9:g} nm, "
+                              "1 bar", "Q", "fL/s", expected, tolerance, length=length, base_radius=base_radius)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -543,5 +558,5 @@ def catalogue() -> dict[str, ValidationProblem]:
         tms(-100.0, 46.665, thickness=20e-6, tolerance_mV=0.5, key="V4-TMS-quick"), V5_CYLINDER, V5_CONE,
         charge_mosaic(0.36), *V8_CASES, *v9_cases(),
         pressure_driven_flow("F1"), pressure_driven_flow("F2", reservoirs=True, length=20e-9, tolerance=0.03),
-        electroosmosis(5.0, key="F3"),
+        electroosmosis(5.0, key="F3"), cone_lubrication_flow("F4"),
     )}

@@ -41,6 +41,14 @@ def _bath_values(bath, left, right, fallback):
     return jnp.where(bath == LEFT, left, jnp.where(bath == RIGHT, right, fallback))
 
 
+def vertex_values(geometry, cells, left, right):
+    """Vertex values (nz+1, nr+1) of a cell field whose normal derivative is zero on walls and
+    closed faces (no data term), with the bath values ``left``, ``right`` on the bath faces."""
+    weights = geometry.cell_weights  # zero for inactive cells, whose values may be anything
+    values = jnp.sum(jnp.where(weights != 0, weights * vertex_slots(cells), 0.0), axis=-1)
+    return _bath_values(np.asarray(geometry.bath), left, right, values)
+
+
 def _wall_permittivity(ctx):
     """ε of the active cell beside every wall/closed face incident to every vertex (else 1)."""
     active = np.asarray(ctx.grid.active)
@@ -76,14 +84,11 @@ class SkewTransport(Term):
 
     def fluxes(self, ctx):
         geometry = ctx.skew_geometry
-        bath = np.asarray(geometry.bath)
         params = ctx.params
         psi_left, psi_right = ctx.bath_driving_potential("left"), ctx.bath_driving_potential("right")
 
         def one_species(log_c, psi, diffusivity, c_left, c_right, p_left, p_right):
-            weights = geometry.cell_weights  # zero for inactive cells, whose values may be anything
-            mu = jnp.sum(jnp.where(weights != 0, weights * vertex_slots(log_c + psi), 0.0), axis=-1)
-            mu = _bath_values(bath, jnp.log(c_left) + p_left, jnp.log(c_right) + p_right, mu)
+            mu = vertex_values(geometry, log_c + psi, jnp.log(c_left) + p_left, jnp.log(c_right) + p_right)
             d_z, d_r = harmonic_face_values(diffusivity)
             (lo_z, hi_z), (lo_r, hi_r) = _face_ends(mu)
             c_z, c_r = (jnp.exp(jnp.clip(_face_mean(log_c, axis), -_EXP_LIMIT, _EXP_LIMIT)) for axis in (0, 1))

@@ -14,12 +14,14 @@ P̃ uniform: no spurious flow from a numerically imperfect cancellation of ρ_e 
 
 Scales (:mod:`pnp.physics.scales`): ũ = u L₀/D₀, P̃ = P/(c₀RT), η̃ = η D₀/(L₀² c₀ RT).
 
-Discretization: marker-and-cell on the structured grid, for orthogonal (tensor-product) grids
-(cylinders and slits with or without reservoirs; tapered grids raise in
-:func:`pnp.problem.build_problem`). Unknowns, stored as cell fields:
+Discretization: marker-and-cell on the structured grid. What follows is the scheme on orthogonal
+(tensor-product) grids: cylinders and slits, with or without reservoirs. Tapered channels (cones,
+any R(z)), whose r faces slant, add the non-orthogonal parts of :mod:`pnp.physics.stokes_skew`
+(``tapered``), which keep the scheme second order there. Unknowns, stored as cell fields:
 
 * ``velocity_z`` in cell (i, j): ũ_z on z face (i, j), the cell's lower z face;
-* ``velocity_r`` in cell (i, j): ũ_r on r face (i, j), the cell's lower r face;
+* ``velocity_r`` in cell (i, j): ũ_r (the radial component) at the midpoint of r face (i, j), the
+  cell's lower r face;
 * ``pressure`` in cell (i, j): P̃ at the centroid.
 
 Equations:
@@ -46,13 +48,16 @@ the ions (:meth:`Stokes.face_increments`: inside the Scharfetter–Gummel argume
 
 from __future__ import annotations
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 
 from ..grid.mesh import FaceKind
+from . import stokes_skew
 from .faces import divergence, pad, sides, species_face_values
+from .skew import vertex_values
 from .state import Field
-from .term import FaceDrive, register_term
+from .term import FaceDrive, register_term, static_field
 
 VELOCITY_Z = Field("velocity_z", per_species=False, unit="D₀/L₀ (on the cell's lower z face)")
 VELOCITY_R = Field("velocity_r", per_species=False, unit="D₀/L₀ (on the cell's lower r face)")
@@ -72,46 +77,59 @@ class Stokes(FaceDrive):
     """Solvent flow (module docstring): introduces ``velocity_z``, ``velocity_r`` and ``pressure``.
 
     Leaves: ``viscosity`` η̃; ``left_pressure``, ``right_pressure``: P̃ at the bath faces (the
-    applied pressures less the baths' osmotic pressures relative to the left bath).
+    applied pressures less the baths' osmotic pressures relative to the left bath). Static:
+    ``tapered``, whether the grid's r faces may slant (then the non-orthogonal parts of
+    :mod:`pnp.physics.stokes_skew` are added; they vanish on orthogonal grids).
     """
 
     viscosity: float
     left_pressure: float = 0.0
     right_pressure: float = 0.0
+    tapered: bool = static_field(default=False)
 
     introduces = (VELOCITY_Z, VELOCITY_R, PRESSURE)
 
     def at_rest(self):
-        return Stokes(self.viscosity, 0.0 * self.left_pressure, 0.0 * self.right_pressure)
+        return Stokes(self.viscosity, 0.0 * self.left_pressure, 0.0 * self.right_pressure, self.tapered)
 
     # --- face velocities -------------------------------------------------------------------
     def face_velocities(self, ctx):
-        """ũ on every z face (nz+1, nr) and r face (nz, nr+1), positive along +z / +r (computed
-        once per residual evaluation: the balance and the convection both read them)."""
-        return ctx.once("stokes.face_velocities", lambda: self._face_velocities(ctx))
+        """(ũ_z on every z face (nz+1, nr), ũ_r at every r face's midpoint (nz, nr+1)): the
+        Cartesian components, positive along +z / +r."""
+        u_z, u_r, _ = self._flow(ctx)
+        return u_z, u_r
 
-    def _face_velocities(self, ctx):
+    def volume_fluxes(self, ctx):
+        """The scaled volume flux (D₀ L₀ m³/s per unit) through z faces (ũ_z A) and r faces (ũ·n A)."""
+        u_z, _, q_r = self._flow(ctx)
+        return u_z * ctx.grid.zface_area, q_r
+
+    def _flow(self, ctx):
+        """(ũ_z, ũ_r, r-face volume fluxes), computed once per residual evaluation: the balance
+        and the convection both read them."""
+        return ctx.once("stokes.flow", lambda: self._solvent_flow(ctx))
+
+    def _solvent_flow(self, ctx):
         grid, state = ctx.grid, ctx.state
         zk, rk = _kinds(grid)
         flowing_z = (zk == FaceKind.INTERIOR) | (zk == FaceKind.LEFT_BATH) | (zk == FaceKind.RIGHT_BATH)
         u_r = jnp.where(rk[:, :-1] == FaceKind.INTERIOR, state.velocity_r, 0.0)
         u_r = jnp.concatenate([u_r, jnp.zeros_like(u_r[:, :1])], axis=1)
         u_z = jnp.where(flowing_z[:-1], state.velocity_z, 0.0)
+        q_r = stokes_skew.rface_volume_flux(grid, u_z, u_r) if self.tapered else u_r * grid.rface_area
         # Right bath faces: the velocity that conserves volume in the last cell.
-        q_r = u_r * grid.rface_area
         inflow = u_z[-1] * grid.zface_area[-2] - (q_r[-1, 1:] - q_r[-1, :-1])
         last = jnp.where(zk[-1] == FaceKind.RIGHT_BATH, inflow / grid.zface_area[-1], 0.0)
-        return jnp.concatenate([u_z, last[None]], axis=0), u_r
-
-    def volume_fluxes(self, ctx):
-        """ũ A on z faces and r faces: the scaled volume flux (D₀ L₀ m³/s per unit)."""
-        u_z, u_r = self.face_velocities(ctx)
-        return u_z * ctx.grid.zface_area, u_r * ctx.grid.rface_area
+        return jnp.concatenate([u_z, last[None]], axis=0), u_r, q_r
 
     def face_increments(self, ctx):
-        """Convection in the Scharfetter–Gummel argument: δ_f = −ũ_f d_f / D_f per species on
-        (z faces, r faces); J = D (A/d)[B(Δψ + δ) c₋ − B(−Δψ − δ) c₊] → ũ A c for uniform c."""
-        u_z, u_r = self.face_velocities(ctx)
+        """Convection in the Scharfetter–Gummel argument: δ_f = −ũ_n d_f / D_f per species on
+        (z faces, r faces), ũ_n the normal velocity; J = D (A/d)[B(Δψ + δ) c₋ − B(−Δψ − δ) c₊]
+        → ũ_n A c for uniform c."""
+        u_z, u_r, q_r = self._flow(ctx)
+        if self.tapered:
+            area = ctx.grid.rface_area
+            u_r = jnp.where(area > 0, q_r / jnp.where(area > 0, area, 1.0), 0.0)
         d_z, d_r = species_face_values(ctx.params.diffusivity)
         return (-u_z[None] * ctx.grid.zface_distance[None] / d_z,
                 -u_r[None] * ctx.grid.rface_distance[None] / d_r)
@@ -152,14 +170,29 @@ class Stokes(FaceDrive):
 
     def _potential_forces(self, ctx):
         """Pressure and body force on every face's control volume, A (P₋ − P₊) − A Σ_i c̄_i (μ₊ − μ₋),
-        on z faces (nz+1, nr) and r faces (nz, nr+1) (only interior faces are used)."""
+        on z faces (nz+1, nr) and r faces (nz, nr+1) (only interior faces are used); on tapered
+        grids A n_r on r faces and the tangential parts (:mod:`pnp.physics.stokes_skew`)."""
         grid = ctx.grid
         mu = ctx.state.log_concentration + ctx.driving_potential
         c = ctx.concentration
+        if self.tapered:
+            geometry, params = ctx.skew_geometry, ctx.params
+            bath_mu = [jnp.log(params.left_concentration) + ctx.bath_driving_potential("left"),
+                       jnp.log(params.right_concentration) + ctx.bath_driving_potential("right")]
+            tangential_p = stokes_skew.tangential_forces(
+                grid, geometry, vertex_values(geometry, ctx.state.pressure, self.left_pressure, self.right_pressure))
+            tangential_mu = stokes_skew.tangential_forces(
+                grid, geometry, jax.vmap(vertex_values, in_axes=(None, 0, 0, 0))(geometry, mu, *bath_mu))
         out = []
         for axis, area in ((0, grid.zface_area), (1, grid.rface_area)):
             (p_lo, p_hi), (c_lo, c_hi), (mu_lo, mu_hi) = (_interior_sides(x, axis) for x in (ctx.state.pressure, c, mu))
-            out.append(area * (p_lo - p_hi - jnp.sum(0.5 * (c_lo + c_hi) * (mu_hi - mu_lo), axis=0)))
+            c_face = 0.5 * (c_lo + c_hi)
+            if self.tapered and axis == 1:
+                area = area * stokes_skew.rface_normals(grid)[1]
+            force = area * (p_lo - p_hi - jnp.sum(c_face * (mu_hi - mu_lo), axis=0))
+            if self.tapered:
+                force = force + tangential_p[axis] + jnp.sum(c_face * tangential_mu[axis], axis=0)
+            out.append(force)
         return out
 
     def _viscous(self, grid, u, axis, zk, rk):
@@ -170,15 +203,43 @@ class Stokes(FaceDrive):
         area, along_position, across_position, vertex_across, cell_along = (
             (grid.zface_area, grid.zface_z, grid.zface_r, grid.vertex_r, grid.cell_z) if axis == 0
             else (grid.rface_area, grid.rface_r, grid.rface_z, grid.vertex_z, grid.cell_r))
-        # Along the component: across each cell, from its lower to its upper face.
-        (lo_area, hi_area), (lo_u, hi_u), (lo_x, hi_x) = (sides(x, axis) for x in (area, u, along_position))
-        along = eta * 0.5 * (lo_area + hi_area) * (hi_u - lo_u) / (hi_x - lo_x)
-        net = jnp.diff(jnp.pad(along, _widths(axis, (1, 1))), axis=axis)
-        # Across it: through the control volume's sides on the vertex lines between faces.
         present = own_kind != FaceKind.CLOSED  # a velocity exists (0 on walls)
         wall = jnp.logical_or(*_vertex_sides(other_kind == FaceKind.WALL, axis))  # vertex touches a wall face
-        side_area = _side_area(grid, *_interior_sides(cell_along, axis), axis)
-        shear = eta * side_area * _side_gradients(u, across_position, vertex_across, present, wall, across)
+        gradient, both, at_wall = _side_gradients(u, across_position, vertex_across, present, wall, across)
+        # Along the component: across each cell, from its lower to its upper face.
+        if self.tapered and axis == 1:  # the sides at the cells' centroid heights are horizontal
+            area = area * stokes_skew.rface_normals(grid)[1]
+        (lo_area, hi_area), (lo_u, hi_u), (lo_x, hi_x) = (sides(x, axis) for x in (area, u, along_position))
+        step = hi_u - lo_u
+        if self.tapered and axis == 0:
+            column = stokes_skew.faces_from_vertex_lines(gradient, grid.vertex_r, grid.zface_r)
+            step = step - stokes_skew.along_z_correction(grid, column)
+        along = eta * 0.5 * (lo_area + hi_area) * step / (hi_x - lo_x)
+        if self.tapered and axis == 1:
+            active = np.asarray(grid.active)
+            usable = np.pad(active, ((0, 0), (1, 0))) | np.pad(active, ((0, 0), (0, 1)))  # ũ_r = 0 on axis and walls
+            along = along + eta * stokes_skew.along_r_correction(grid, u, usable)
+        net = jnp.diff(jnp.pad(along, _widths(axis, (1, 1))), axis=axis)
+        # Across it: through the control volume's sides on the vertex lines between faces.
+        if self.tapered and axis == 1:
+            side_area = stokes_skew.vertical_side_areas(grid)
+        else:
+            side_area = _side_area(grid, *_interior_sides(cell_along, axis), axis)
+        if self.tapered and axis == 0:
+            usable = present & (np.arange(present.shape[0]) < present.shape[0] - 1)[:, None]  # not the right bath face
+            s_z, du_dz, available = stokes_skew.across_z_correction(grid, u, usable)
+            wall_side = at_wall & (side_area > 0)  # not the bath lines, whose sides have no area
+            shear = eta * jnp.where(both & available, side_area * gradient + s_z * du_dz,
+                                    jnp.where(wall_side, side_area + s_z**2 / _safe(side_area, wall_side), side_area)
+                                    * gradient)
+        else:
+            if self.tapered:  # ũ_r on the vertical sides at z_i: less the height difference times ∂ũ_r/∂r
+                column = stokes_skew.column_gradients(u, grid.rface_r, usable)
+                (g_lo, g_hi), (r_lo, r_hi), (x_lo, x_hi) = (_vertex_sides(x, 0) for x in
+                                                            (column, grid.rface_r, grid.rface_z))
+                gradient = gradient - jnp.where(both, 0.5 * (g_lo + g_hi) * (r_hi - r_lo) / _safe(x_hi - x_lo, both),
+                                                0.0)
+            shear = eta * side_area * gradient
         out = net + jnp.diff(shear, axis=across)
         if grid.coordinates == "axisymmetric" and axis == 1:
             radius = _safe(grid.rface_r, grid.rface_r > 0)
@@ -205,7 +266,7 @@ def _side_gradients(u, position, vertex_position, present, wall, axis):
     """∂u/∂x at the vertex lines between neighbouring faces of one family along ``axis``, shape
     (faces + 1 along ``axis``): two-point between two present faces; to ũ = 0 on a wall (the
     vertex's own position) where only one side is present and a wall face meets the vertex; zero
-    (symmetry, slip, bath) otherwise."""
+    (symmetry, slip, bath) otherwise. Returns (gradient, both sides present, at a wall)."""
     lo_u, hi_u = _vertex_sides(u, axis)
     lo_x, hi_x = _vertex_sides(position, axis)
     lo_p, hi_p = _vertex_sides(present, axis)
@@ -215,7 +276,7 @@ def _side_gradients(u, position, vertex_position, present, wall, axis):
     gradient = jnp.where(both, (hi_u - lo_u) / _safe(hi_x - lo_x, both), 0.0)
     gradient = jnp.where(only_lo, -lo_u / _safe(x - lo_x, only_lo), gradient)
     gradient = jnp.where(only_hi, hi_u / _safe(hi_x - x, only_hi), gradient)
-    return gradient
+    return gradient, both, only_lo | only_hi
 
 
 def _vertex_sides(values, axis):
