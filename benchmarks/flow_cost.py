@@ -31,12 +31,15 @@ KCL = pnp.Electrolyte.from_salts({"KCl": 100.0})
 
 
 def cases():
-    """(name, geometry, voltage, mesh): a charged pore with baths at its ends, and one between reservoirs."""
+    """(name, geometry, voltage, mesh): a charged pore with baths at its ends, one between reservoirs, and
+    the demo cone (a tapered grid: the Stokes terms carry their non-orthogonal parts)."""
     return [
         ("pore 5×100 nm, σ = −0.05 C/m², no reservoirs", pnp.Cylinder(5e-9, 100e-9, -0.05, reservoirs=None), 0.2,
          pnp.Mesh()),
         ("pore 5×20 nm, σ = −0.05 C/m², reservoirs", pnp.Cylinder(5e-9, 20e-9, -0.05, pnp.Reservoirs(
             radius=50e-9, length=50e-9, membrane_charge=-0.05)), 0.2, pnp.Mesh(refinement=0.5)),
+        ("demo cone 10→200 nm × 2 µm, σ = −0.05 C/m², reservoirs", pnp.Cone(10e-9, 200e-9, 2e-6, -0.05, pnp.Reservoirs(
+            membrane_charge=-0.05)), 0.5, pnp.Mesh(refinement=0.5)),
     ]
 
 

@@ -171,8 +171,8 @@ _TOP_LEVEL = ("name", "description") + SECTIONS
 _RESERVOIR_FIELDS = {"radius": "length", "length": "length", "membrane_charge": "surface_charge"}
 FLOW_FIELDS = {"pressure": "pressure", "viscosity": "viscosity"}
 """Fields of ``[flow]`` (name → dimension), besides the switch ``enabled``."""
-FLOW_KINDS = ("cylinder", "slit")
-"""Geometry kinds that take ``[flow]`` (orthogonal 2D grids; cones not yet)."""
+FLOW_KINDS = CHANNEL_KINDS
+"""Geometry kinds that take ``[flow]`` (2D channels)."""
 _MESH_FIELDS = {"refinement": "dimensionless", "growth": "dimensionless", "wall_cell": "length",
                 "max_cell": "length"}
 _SOLVER_FIELDS = ("max_iterations", "linear_solver", "step_tolerance", "residual_tolerance", "max_step")
@@ -625,10 +625,8 @@ def _flow(table: Mapping | None, kind: str) -> dict:
     if table is None:
         return {}
     if kind not in FLOW_KINDS:
-        why = ("the Stokes discretization needs an orthogonal grid; tapered (cone) grids are not supported yet"
-               if kind == "cone" else "flow is solved in 2D channels only")
-        raise ValueError(f"[flow] does not apply to geometry.kind = {kind!r} ({why}); use kind = "
-                         f"{' or '.join(repr(k) for k in FLOW_KINDS)}, or remove the [flow] section")
+        raise ValueError(f"[flow] does not apply to geometry.kind = {kind!r} (flow is solved in 2D channels only); "
+                         f"use kind = {' or '.join(repr(k) for k in FLOW_KINDS)}, or remove the [flow] section")
     _check_keys(table, "flow", ("enabled",) + tuple(FLOW_FIELDS))
     if not _enabled(table, "flow"):
         return {}

@@ -101,7 +101,7 @@ DESCRIPTIONS: dict[str, str] = {
     "voltage.values": "an explicit list of voltages, e.g. [\"-1 V\", \"0 V\", \"1 V\"]",
     "voltage.zero_current": "true: find the zero-current (membrane) voltage instead; needs [right]",
     "flow.enabled": "false: the case without flow (as without [flow])",
-    "flow.pressure": "applied pressure p_left − p_right driving the solvent (Stokes flow with the ions; cylinder, slit)",
+    "flow.pressure": "applied pressure p_left − p_right driving the solvent (Stokes flow with the ions; cylinder, cone, slit)",
     "flow.viscosity": "solvent viscosity η",
     "mesh.refinement": "divides every cell size (1, 2, 4 … for convergence studies)",
     "mesh.growth": "ratio of neighbouring cell sizes (> 1)",

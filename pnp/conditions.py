@@ -41,8 +41,8 @@ class Conditions:
         from the left bath to the right), convecting every ion with its hindrance K_c
         (:mod:`pnp.physics.convection`); 0: no flow.
       flow: solve the solvent's Stokes flow with the ions (:mod:`pnp.physics.stokes`):
-        electro-osmosis, pressure-driven flow, streaming currents; 2D channels on orthogonal grids
-        (cylinders, slits; a cone raises, except under jit, where its vertices are not known).
+        electro-osmosis, pressure-driven flow, streaming currents; 2D channels (cylinders, cones,
+        slits, any R(z)).
       pressure: applied pressure difference p_left − p_right (Pa) driving the flow (needs ``flow``).
       viscosity: the solvent's dynamic viscosity η (Pa·s), default water at 25 °C.
       mesh: mesh controls; options: Newton options.

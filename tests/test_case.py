@@ -156,9 +156,8 @@ BAD = [
     ("flow viscosity zero", BASE + '[flow]\nviscosity = "0 cP"\n', r"flow\.viscosity .*positive"),
     ("flow misspelt", BASE + '[flow]\npresure = "1 bar"\n', r"unknown field flow\.presure"),
     ("flow switch", BASE + "[flow]\nenabled = 1\n", r"flow\.enabled .*true or false"),
-    ("flow on a cone", _mutate('kind = "cylinder"\nradius = "5 nm"',
-                               'kind = "cone"\ntip_radius = "5 nm"\nbase_radius = "20 nm"') + "[flow]\n",
-     r"\[flow\] does not apply to geometry\.kind = 'cone' .*tapered"),
+    ("flow on a wall", _mutate('kind = "cylinder"\nradius = "5 nm"\nlength = "50 nm"', 'kind = "wall"') + "[flow]\n",
+     r"\[flow\] does not apply to geometry\.kind = 'wall' .*2D channels"),
 ]
 
 

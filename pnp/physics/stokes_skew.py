@@ -28,9 +28,14 @@ different heights. Every part below vanishes on orthogonal grids, where
      vector S = (S_z, S_r): η (S_r ∂ũ_z/∂r + S_z ∂ũ_z/∂z), ∂/∂z from the columns i ± 1
      interpolated to the vertex's height; on a wall (ũ = 0 along it) ∇ũ_z is normal to it,
      so the flux is η |S|² ∂ũ_z/∂r / S_r;
-   * ũ_r through a vertical side at z_i: as the first item, with the column gradients of ũ_r;
-   * ũ_r through the horizontal side at a cell's centroid height: exact, with the projected area
-     A n_r of the faces.
+   * the control volumes of ũ_r span, in each column, from the line through the centroids of
+     row j − 1 to that of row j (lines from centroid to centroid across columns, so that
+     neighbouring control volumes share their sides): through a vertical side at z_i, as the
+     first item with the column gradients of ũ_r; through the slanted top and bottom sides,
+     η (S_r ∂ũ_r/∂r + S_z ∂ũ_r/∂z) with S_r from the faces' projected areas A n_r, ∂ũ_r/∂r the
+     two-point difference within the column and ∂ũ_r/∂z from the columns i ± 1 at the
+     centroid's height. (Sides at each column's own centroid heights would not meet those of
+     the next column on a taper: the r-momentum would not converge.)
 
 Every stencil stays within the nine cells around the row's own cell (the Jacobian keeps its
 band); where a needed neighbour is missing (corners, the right bath column) the correction is
