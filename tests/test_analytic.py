@@ -454,3 +454,15 @@ def test_scalar_in_scalar_out_and_shapes():
     x = np.zeros((2, 3))
     assert an.planar_pb_potential(x, -0.01, *kcl(10.0)).shape == (2, 3)
     assert an.debye_huckel_slit_potential(x, 1e-9, -0.01, *kcl(10.0)).shape == (2, 3)
+
+
+def test_cone_lubrication_flow_rate():
+    """Q = Δp / ((8η/π) ∫ dz/R⁴): Hagen–Poiseuille at equal radii, and the closed-form integral
+    against quadrature for a cone (1e-12)."""
+    assert an.cone_lubrication_flow_rate(5e-9, 5e-9, 1e-7, 1e5) == pytest.approx(
+        an.poiseuille_flow_rate(5e-9, 1e-7, 1e5), rel=1e-12)
+    tip, base, length, eta = 5e-9, 20e-9, 1e-7, 1e-3
+    integral, _ = integrate.quad(lambda z: (tip + (base - tip) * z / length) ** -4, 0.0, length, epsabs=0.0,
+                                 epsrel=1e-13)
+    assert an.cone_lubrication_flow_rate(tip, base, length, 1e5, eta) == pytest.approx(
+        1e5 / (8 * eta / np.pi * integral), rel=1e-12)

@@ -156,8 +156,9 @@ BAD = [
     ("flow viscosity zero", BASE + '[flow]\nviscosity = "0 cP"\n', r"flow\.viscosity .*positive"),
     ("flow misspelt", BASE + '[flow]\npresure = "1 bar"\n', r"unknown field flow\.presure"),
     ("flow switch", BASE + "[flow]\nenabled = 1\n", r"flow\.enabled .*true or false"),
-    ("flow on a wall", _mutate('kind = "cylinder"\nradius = "5 nm"\nlength = "50 nm"', 'kind = "wall"') + "[flow]\n",
-     r"\[flow\] does not apply to geometry\.kind = 'wall' .*2D channels"),
+    ("flow in a membrane", _mutate('kind = "cylinder"\nradius = "5 nm"\nlength = "50 nm"\nsurface_charge = "-0.02 C/m^2"',
+                                   'kind = "membrane"\nthickness = "1 um"\nfixed_charge = "-10 mM"') + "[flow]\n",
+     r"\[flow\] does not apply to geometry\.kind = 'membrane' .*2D channels"),
 ]
 
 
