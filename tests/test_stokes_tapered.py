@@ -9,12 +9,15 @@ Checks (tolerances after mesh convergence; observed orders printed):
   bath planes; the momentum sources it needs are added per face. Velocity and pressure converge
   at observed order ≥ 1.8 between refinements 1 and 2 (volume-weighted RMS errors). Without the
   non-orthogonal parts (``tapered=False``) the velocity error does not converge (order < 1);
-* pressure-driven flow through a long cone of 1.4° taper converges to the lubrication flow
-  rate Q = Δp / ((8η/π) ∫ dz / R⁴) within 0.1 % (its own error is O(tan² θ) ≈ 6e-4);
+* pressure-driven flow through a slender cone of 1.4° taper (validation case F4) matches the
+  lubrication flow rate Q = Δp / ((8η/π) ∫ dz / R⁴) within 0.3 % at the default mesh; with
+  ``-m slow``, Q converges at second order by itself (successive differences from refinement
+  0.5 to 2) to within 1e-3 of lubrication, whose own error is O(tan² θ) ≈ 6e-4;
 * equilibrium on the demo cone with charged wall and membrane faces has no flow:
   max |u| ≤ 1e-10 of the Smoluchowski velocity of a 1 V/µm field at ζ = kT/e;
 * volume is conserved through every cross-section of the cone to 1e-10 relative, with reservoirs
-  and at 1 V, and the tapered Stokes Jacobian equals ``jax.jacfwd`` (within the nine-point band).
+  and at 1 V, and current as without flow; dQ/d(tip radius) equals central differences (1e-5).
+  (The tapered Stokes Jacobian against ``jax.jacfwd``: ``tests/test_stokes.py``.)
 """
 
 import dataclasses
@@ -182,18 +185,21 @@ def assert_volume_conserved(solution):
 
 
 def test_pressure_driven_flow_through_a_slender_cone_matches_lubrication():
-    """Q = Δp / ((8η/π) ∫ dz/R⁴) within 0.5 % at the default mesh (0.21 %)."""
-    assert abs(lubrication_error(1.0)) <= 5e-3
+    """Q = Δp / ((8η/π) ∫ dz/R⁴) within 0.3 % at the default mesh (measured +0.21 %)."""
+    assert abs(lubrication_error(1.0)) <= 3e-3
 
 
 @pytest.mark.slow
 def test_lubrication_flow_rate_mesh_convergence():
-    """Refinements 0.5, 1, 2: the error falls at second order or faster, to within 0.05 %."""
+    """Refinements 0.5, 1, 2: Q converges by itself at order ≥ 1.8 (its successive differences: the
+    lubrication formula is not exact, so the error against it says nothing of the order), and the
+    Richardson-extrapolated Q is within 1e-3 of lubrication (whose own error is ≈ 6e-4 here)."""
     errors = [lubrication_error(k) for k in (0.5, 1.0, 2.0)]
-    orders = [np.log(abs(errors[k] / errors[k + 1])) / np.log(2.0) for k in (0, 1)]
-    print(f"\nslender cone, Q/Q_lubrication − 1: {[f'{e:.2e}' for e in errors]}, observed orders "
-          f"{[f'{p:.2f}' for p in orders]}")
-    assert abs(errors[-1]) <= 5e-4 and min(orders) >= MIN_ORDER
+    order = np.log((errors[1] - errors[0]) / (errors[2] - errors[1])) / np.log(2.0)
+    extrapolated = errors[2] + (errors[2] - errors[1]) / (2.0**order - 1.0)
+    print(f"\nslender cone, Q/Q_lubrication − 1: {[f'{e:.2e}' for e in errors]}, observed order {order:.2f}, "
+          f"extrapolated {extrapolated:.2e}")
+    assert order >= MIN_ORDER and abs(extrapolated) <= 1e-3
 
 
 # --- the demo cone ------------------------------------------------------------------------------

@@ -207,7 +207,7 @@ class Stokes(FaceDrive):
         wall = jnp.logical_or(*_vertex_sides(other_kind == FaceKind.WALL, axis))  # vertex touches a wall face
         gradient, both, at_wall = _side_gradients(u, across_position, vertex_across, present, wall, across)
         # Along the component: across each cell, from its lower to its upper face.
-        if self.tapered and axis == 1:  # the sides at the cells' centroid heights are horizontal
+        if self.tapered and axis == 1:  # S_r of the sides through the centroids: the faces' projected areas
             area = area * stokes_skew.rface_normals(grid)[1]
         (lo_area, hi_area), (lo_u, hi_u), (lo_x, hi_x) = (sides(x, axis) for x in (area, u, along_position))
         step = hi_u - lo_u

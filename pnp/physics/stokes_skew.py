@@ -38,8 +38,12 @@ different heights. Every part below vanishes on orthogonal grids, where
      the next column on a taper: the r-momentum would not converge.)
 
 Every stencil stays within the nine cells around the row's own cell (the Jacobian keeps its
-band); where a needed neighbour is missing (corners, the right bath column) the correction is
-left out, which costs first order in that one cell.
+band); where a needed neighbour is missing the correction is left out, which costs first order
+locally: at the mouths' corners, in the first and last columns (∂/∂z across columns; the last
+column's ū_z from its lower faces), all flat when the channel has reservoirs. The pressure's
+vertex values take a zero normal derivative on walls, which P only has approximately (its
+normal derivative there is η ∇²ũ·n); the manufactured flow of ``tests/test_stokes_tapered.py``,
+whose P has one, still converges at second order.
 """
 
 from __future__ import annotations
