@@ -15,6 +15,7 @@ channels, per metre of depth for planar 2D, per m² for 1D (``problem.discretiza
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 
 import jax
@@ -24,7 +25,7 @@ import numpy as np
 from .constants import FARADAY
 from .grid.mesh import FaceKind
 from .physics.electrostatics import WallCharge, space_charge, wall_steps
-from .physics.faces import beside_faces
+from .physics.faces import beside_faces, harmonic_face_values
 from .physics.model import System
 from .physics.stokes import Stokes
 from .physics.term import Context
@@ -112,7 +113,12 @@ def flow_profile(problem, state):
     """Volume flow rate through every z-face column (nz + 1,), m³/s (m²/s per metre of depth for
     planar channels), positive along +z; equal in every column (incompressibility)."""
     q_z, _ = stokes(problem).volume_fluxes(context(problem, state))
-    return q_z.sum(axis=-1) * problem.discretization.flux_scale / problem.scales.concentration
+    return q_z.sum(axis=-1) * _volume_scale(problem)
+
+
+def _volume_scale(problem):
+    """m³/s (m²/s planar) of a scaled volume flux summed over faces: D₀ L₀ × the flux scale's extent."""
+    return problem.discretization.flux_scale / problem.scales.concentration
 
 
 def flow_rate(problem, state):
@@ -340,6 +346,79 @@ def conductance(problem, guess, options: NewtonOptions = NewtonOptions()):
     u = system.parameters.left_potential - system.parameters.right_potential
     _, slope = jax.jvp(lambda v: charge_flux_near(system, v, guess, options)[0], (u,), (jnp.ones_like(u),))
     return FARADAY * problem.discretization.flux_scale * slope / problem.scales.voltage
+
+
+def scaled_axial_field_flux(system: System, state):
+    """∫ E_z dA through the mid cross-section, scaled: the model's displacement flux through the mid
+    column's z faces (two-point and, on tapered grids, tangential parts), each face's divided by
+    its permittivity ε_r."""
+    flux_z, _ = system.model.face_fluxes(state, system.grid, system.parameters)["potential"]
+    eps_z, _ = harmonic_face_values(system.parameters.permittivity)
+    mid = mid_column(system.grid)
+    return jnp.sum(flux_z[mid] / eps_z[mid])
+
+
+def _extent(problem):
+    """SI factor of a sum over grid faces beyond L₀²: 1, or 2/L₀ for planar half-channels (per metre)."""
+    return problem.discretization.flux_scale / problem.scales.flux
+
+
+def axial_field_flux(problem, state):
+    """∫ E_z dA through the mid cross-section (V·m; V per metre of depth planar), E = −∇φ: the
+    mean axial field times the cross-section's area, positive along +z."""
+    scales = problem.scales
+    return scaled_axial_field_flux(problem.system, state) * scales.voltage * scales.length * _extent(problem)
+
+
+def _at_drives(system: System, u, p) -> System:
+    """``system`` at left-bath potential u (kT/e) and left-bath P̃ = p (scaled; flow only)."""
+    at_u = _at_potential(system, u)
+    term = stokes(system)
+    return at_u.replace(model=at_u.model.replace(type(term), dataclasses.replace(term, left_pressure=p)))
+
+
+def electrokinetic_coefficients(problem, guess, options: NewtonOptions = NewtonOptions()) -> dict:
+    """The exact linear response of a flow solution at its (V, Δp): two tangent solves (forward
+    mode in the left-bath potential and in the left-bath pressure), no finite difference.
+
+    Q = L_h δΔp + K_eo δV and I = K_s δΔp + G δV about the state (Onsager: K_eo = K_s at
+    equilibrium), with Q and I through the mid cross-section. Returns a dict (SI; per metre of
+    depth for planar channels):
+
+    * ``hydraulic_conductance`` L_h = ∂Q/∂Δp (m³ s⁻¹ Pa⁻¹);
+    * ``electroosmotic_conductance`` K_eo = ∂Q/∂V (m³ s⁻¹ V⁻¹): electro-osmotic flow per volt;
+    * ``streaming_conductance`` K_s = ∂I/∂Δp (A/Pa);
+    * ``conductance`` G = ∂I/∂V (S), electro-osmotic conduction included;
+    * ``electroosmotic_mobility`` μ_eo = K_eo / (∂(∫E_z dA)/∂V) (m² V⁻¹ s⁻¹): mean velocity per mean
+      axial field through the mid cross-section (:func:`axial_field_flux`), the apparent mobility a
+      flow measurement sees. In a long uniform channel it is −εζf/η (Rice–Whitehead f;
+      Smoluchowski −εζ/η at κa ≫ 1); the pressure that entrances or reservoirs build against the
+      flow lowers it, by a share that falls as 1/L.
+
+    ``guess``: a converged state of the problem (e.g. the solution's own); the steady state is
+    Newton from it, with the continuation fallback.
+    """
+    system = problem.system
+    u = system.parameters.left_potential - system.parameters.right_potential
+    p = stokes(problem).left_pressure
+
+    def response(u, p):
+        at = _at_drives(system, u, p)
+        solved, _ = solve_system(at, guess, options)
+        q_z, _ = stokes(at).volume_fluxes(context(at, solved))
+        return jnp.stack([q_z[mid_column(system.grid)].sum(), charge_flux(at, solved),
+                          scaled_axial_field_flux(at, solved)])
+
+    one = jnp.ones_like(u)
+    _, by_voltage = jax.jvp(response, (u, p), (one, 0.0 * one))
+    _, by_pressure = jax.jvp(response, (u, p), (0.0 * one, jnp.ones_like(p)))
+    scales, volume = problem.scales, _volume_scale(problem)
+    charge = FARADAY * problem.discretization.flux_scale  # a scaled charge flux in A
+    return {"hydraulic_conductance": by_pressure[0] * volume / scales.pressure,
+            "electroosmotic_conductance": by_voltage[0] * volume / scales.voltage,
+            "streaming_conductance": by_pressure[1] * charge / scales.pressure,
+            "conductance": by_voltage[1] * charge / scales.voltage,
+            "electroosmotic_mobility": by_voltage[0] / by_voltage[2] * scales.diffusivity / scales.voltage}
 
 
 def _zero_current_root(system, guess, u0, u1, options, tolerance, max_iterations, continuation, traced):

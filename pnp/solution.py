@@ -133,6 +133,24 @@ class Solution:
         printed summary both read it)."""
         return _out(quantity.conductance(self.problem, self.state, self.options))
 
+    @cached_property
+    def electrokinetic_coefficients(self) -> dict[str, float]:
+        """The exact linear response about this solution (needs ``flow=True``): hydraulic
+        conductance ∂Q/∂Δp (m³ s⁻¹ Pa⁻¹), electro-osmotic conductance ∂Q/∂V (m³ s⁻¹ V⁻¹),
+        streaming conductance ∂I/∂Δp (A/Pa), conductance ∂I/∂V (S) and the electro-osmotic mobility
+        (m² V⁻¹ s⁻¹); per metre of depth for planar channels. Two tangent solves, computed once
+        (:func:`pnp.quantity.electrokinetic_coefficients`)."""
+        return {name: _out(value) for name, value in
+                quantity.electrokinetic_coefficients(self.problem, self.state, self.options).items()}
+
+    @property
+    def electroosmotic_mobility(self) -> float:
+        """Apparent electro-osmotic mobility μ_eo = ∂ū/∂Ē (m² V⁻¹ s⁻¹) through the mid cross-section:
+        mean solvent velocity per mean axial field, positive when the flow follows the field (a
+        negative wall). −εζf/η in a long uniform channel (Rice–Whitehead); back pressure from
+        entrances or reservoirs lowers it. From :attr:`electrokinetic_coefficients`."""
+        return self.electrokinetic_coefficients["electroosmotic_mobility"]
+
     @property
     def conservation_error(self) -> float:
         return quantity.conservation_error(self.problem, self.state)
