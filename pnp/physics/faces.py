@@ -74,3 +74,20 @@ def divergence(flux_z, flux_r):
     """Net outflow of each cell from fluxes on z faces (…, nz+1, nr) and r faces (…, nz, nr+1),
     positive along +z, +r (leading axes, e.g. species, are kept)."""
     return flux_z[..., 1:, :] - flux_z[..., :-1, :] + flux_r[..., :, 1:] - flux_r[..., :, :-1]
+
+
+def safe_divisor(values, valid):
+    """``values`` where ``valid``, 1 elsewhere: a divisor for jnp.where(valid, x / divisor, …)
+    that keeps NaN out of both branches and their derivatives."""
+    return jnp.where(valid, values, 1.0)
+
+
+def pad_widths(axis, widths):
+    """jnp/np.pad widths that pad only ``axis`` of a 2D array."""
+    return [widths if a == axis else (0, 0) for a in (0, 1)]
+
+
+def vertex_sides(values, axis):
+    """Values of the faces before and after each vertex line along ``axis`` (padded with 0 / False)."""
+    return jnp.pad(values, pad_widths(axis, (1, 0))), jnp.pad(values, pad_widths(axis, (0, 1)))
+

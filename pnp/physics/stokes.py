@@ -54,7 +54,7 @@ import numpy as np
 
 from ..grid.mesh import FaceKind
 from . import stokes_skew
-from .faces import divergence, pad, sides, species_face_values
+from .faces import divergence, pad, pad_widths, safe_divisor, sides, species_face_values, vertex_sides
 from .skew import vertex_values
 from .state import Field
 from .term import FaceDrive, register_term, static_field
@@ -66,10 +66,6 @@ PRESSURE = Field("pressure", per_species=False, unit="c₀RT (less the osmotic p
 
 def _kinds(grid):
     return np.asarray(grid.zface_kind), np.asarray(grid.rface_kind)
-
-
-def _safe(distance, present):
-    return jnp.where(present, distance, 1.0)
 
 
 @register_term
@@ -164,7 +160,7 @@ class Stokes(FaceDrive):
         end, inner, face, bath = (0, 1, 0, self.left_pressure) if side == "left" else (-1, -2, -1, self.right_pressure)
         beside = active[inner]
         half = jnp.abs(grid.cell_z[end] - grid.zface_z[face])
-        spacing = _safe(jnp.abs(grid.cell_z[end] - grid.cell_z[inner]), beside)
+        spacing = safe_divisor(jnp.abs(grid.cell_z[end] - grid.cell_z[inner]), beside)
         slope = jnp.where(beside, (pressure[end] - pressure[inner]) / spacing, 0.0)  # per unit length outwards
         return pressure[end] + half * slope - bath
 
@@ -204,7 +200,7 @@ class Stokes(FaceDrive):
             (grid.zface_area, grid.zface_z, grid.zface_r, grid.vertex_r, grid.cell_z) if axis == 0
             else (grid.rface_area, grid.rface_r, grid.rface_z, grid.vertex_z, grid.cell_r))
         present = own_kind != FaceKind.CLOSED  # a velocity exists (0 on walls)
-        wall = jnp.logical_or(*_vertex_sides(other_kind == FaceKind.WALL, axis))  # vertex touches a wall face
+        wall = jnp.logical_or(*vertex_sides(other_kind == FaceKind.WALL, axis))  # vertex touches a wall face
         gradient, both, at_wall = _side_gradients(u, across_position, vertex_across, present, wall, across)
         # Along the component: across each cell, from its lower to its upper face.
         if self.tapered and axis == 1:  # S_r of the sides through the centroids: the faces' projected areas
@@ -219,7 +215,7 @@ class Stokes(FaceDrive):
             active = np.asarray(grid.active)
             usable = np.pad(active, ((0, 0), (1, 0))) | np.pad(active, ((0, 0), (0, 1)))  # ũ_r = 0 on axis and walls
             along = along + eta * stokes_skew.along_r_correction(grid, u, usable)
-        net = jnp.diff(jnp.pad(along, _widths(axis, (1, 1))), axis=axis)
+        net = jnp.diff(jnp.pad(along, pad_widths(axis, (1, 1))), axis=axis)
         # Across it: through the control volume's sides on the vertex lines between faces.
         if self.tapered and axis == 1:
             side_area = stokes_skew.vertical_side_areas(grid)
@@ -230,26 +226,21 @@ class Stokes(FaceDrive):
             s_z, du_dz, available = stokes_skew.across_z_correction(grid, u, usable)
             wall_side = at_wall & (side_area > 0)  # not the bath lines, whose sides have no area
             shear = eta * jnp.where(both & available, side_area * gradient + s_z * du_dz,
-                                    jnp.where(wall_side, side_area + s_z**2 / _safe(side_area, wall_side), side_area)
+                                    jnp.where(wall_side, side_area + s_z**2 / safe_divisor(side_area, wall_side), side_area)
                                     * gradient)
         else:
             if self.tapered:  # ũ_r on the vertical sides at z_i: less the height difference times ∂ũ_r/∂r
                 column = stokes_skew.column_gradients(u, grid.rface_r, usable)
-                (g_lo, g_hi), (r_lo, r_hi), (x_lo, x_hi) = (_vertex_sides(x, 0) for x in
+                (g_lo, g_hi), (r_lo, r_hi), (x_lo, x_hi) = (vertex_sides(x, 0) for x in
                                                             (column, grid.rface_r, grid.rface_z))
-                gradient = gradient - jnp.where(both, 0.5 * (g_lo + g_hi) * (r_hi - r_lo) / _safe(x_hi - x_lo, both),
+                gradient = gradient - jnp.where(both, 0.5 * (g_lo + g_hi) * (r_hi - r_lo) / safe_divisor(x_hi - x_lo, both),
                                                 0.0)
             shear = eta * side_area * gradient
         out = net + jnp.diff(shear, axis=across)
         if grid.coordinates == "axisymmetric" and axis == 1:
-            radius = _safe(grid.rface_r, grid.rface_r > 0)
+            radius = safe_divisor(grid.rface_r, grid.rface_r > 0)
             out = out - eta * u * grid.rface_area * grid.rface_distance / radius**2
         return out
-
-
-def _widths(axis, widths):
-    """jnp/np.pad widths that pad only ``axis`` of a 2D array."""
-    return [widths if a == axis else (0, 0) for a in (0, 1)]
 
 
 def _side_area(grid, lo, hi, axis):
@@ -258,7 +249,7 @@ def _side_area(grid, lo, hi, axis):
     Axisymmetric: cylinders 2π r_v (hi − lo) for z faces, annuli π (hi² − lo²) for r faces."""
     axisymmetric = grid.coordinates == "axisymmetric"
     span = jnp.pi * (hi**2 - lo**2) if axisymmetric and axis == 1 else hi - lo
-    span = jnp.pad(span, _widths(1 - axis, (0, 1)), mode="edge")
+    span = jnp.pad(span, pad_widths(1 - axis, (0, 1)), mode="edge")
     return span * 2.0 * jnp.pi * grid.vertex_r if axisymmetric and axis == 0 else span
 
 
@@ -267,21 +258,16 @@ def _side_gradients(u, position, vertex_position, present, wall, axis):
     (faces + 1 along ``axis``): two-point between two present faces; to ũ = 0 on a wall (the
     vertex's own position) where only one side is present and a wall face meets the vertex; zero
     (symmetry, slip, bath) otherwise. Returns (gradient, both sides present, at a wall)."""
-    lo_u, hi_u = _vertex_sides(u, axis)
-    lo_x, hi_x = _vertex_sides(position, axis)
-    lo_p, hi_p = _vertex_sides(present, axis)
+    lo_u, hi_u = vertex_sides(u, axis)
+    lo_x, hi_x = vertex_sides(position, axis)
+    lo_p, hi_p = vertex_sides(present, axis)
     both = lo_p & hi_p
     only_lo, only_hi = lo_p & ~hi_p & wall, hi_p & ~lo_p & wall
     x = vertex_position
-    gradient = jnp.where(both, (hi_u - lo_u) / _safe(hi_x - lo_x, both), 0.0)
-    gradient = jnp.where(only_lo, -lo_u / _safe(x - lo_x, only_lo), gradient)
-    gradient = jnp.where(only_hi, hi_u / _safe(hi_x - x, only_hi), gradient)
+    gradient = jnp.where(both, (hi_u - lo_u) / safe_divisor(hi_x - lo_x, both), 0.0)
+    gradient = jnp.where(only_lo, -lo_u / safe_divisor(x - lo_x, only_lo), gradient)
+    gradient = jnp.where(only_hi, hi_u / safe_divisor(hi_x - x, only_hi), gradient)
     return gradient, both, only_lo | only_hi
-
-
-def _vertex_sides(values, axis):
-    """Values of the faces before and after each vertex line along ``axis`` (padded with 0 / False)."""
-    return jnp.pad(values, _widths(axis, (1, 0))), jnp.pad(values, _widths(axis, (0, 1)))
 
 
 def _interior_sides(cells, axis):

@@ -53,10 +53,7 @@ import numpy as np
 
 from ..grid.mesh import FaceKind
 from ..grid.skew import unit_normals
-
-
-def _safe(values, valid):
-    return jnp.where(valid, values, 1.0)
+from .faces import safe_divisor, vertex_sides
 
 
 def _shift(values, step):
@@ -101,7 +98,7 @@ def faces_from_vertex_lines(gradients, vertex_r, position):
     """Column gradients ∂ũ_z/∂r at the z faces (nz+1, nr) from those on the vertex lines between
     them (``gradients`` (nz+1, nr+1) at heights ``vertex_r``), linear in height."""
     lo_x, hi_x = vertex_r[:, :-1], vertex_r[:, 1:]
-    weight = (position - lo_x) / _safe(hi_x - lo_x, hi_x > lo_x)
+    weight = (position - lo_x) / safe_divisor(hi_x - lo_x, hi_x > lo_x)
     return (1.0 - weight) * gradients[:, :-1] + weight * gradients[:, 1:]
 
 
@@ -111,11 +108,11 @@ def column_gradients(u, position, usable):
     is, else 0."""
     pair = usable[:, :-1] & usable[:, 1:]
     spacing = jnp.where(pair, position[:, 1:] - position[:, :-1], 0.0)
-    slope = jnp.where(pair, (u[:, 1:] - u[:, :-1]) / _safe(spacing, pair), 0.0)
+    slope = jnp.where(pair, (u[:, 1:] - u[:, :-1]) / safe_divisor(spacing, pair), 0.0)
     below = lambda x: jnp.pad(x, ((0, 0), (1, 0)))  # the pair under each face
     above = lambda x: jnp.pad(x, ((0, 0), (0, 1)))
     both = below(pair) & above(pair)
-    central = (below(slope) * above(spacing) + above(slope) * below(spacing)) / _safe(below(spacing) + above(spacing), both)
+    central = (below(slope) * above(spacing) + above(slope) * below(spacing)) / safe_divisor(below(spacing) + above(spacing), both)
     return jnp.where(both, central, below(slope) + above(slope))  # one-sided: the missing slope is 0
 
 
@@ -135,12 +132,12 @@ def _axial_derivative(pairs, height, column_z):
     def at_height(step):
         lo, hi, x_lo, x_hi = (_shift(x, step) for x in pairs[:4])
         ok = _shift(pairs[4], step)
-        return lo + (height - x_lo) * (hi - lo) / _safe(x_hi - x_lo, ok), ok
+        return lo + (height - x_lo) * (hi - lo) / safe_divisor(x_hi - x_lo, ok), ok
 
     (u_next, ok_next), (u_prev, ok_prev) = at_height(1), at_height(-1)
     available = ok_next & ok_prev
     dz = _shift(column_z, 1) - _shift(column_z, -1)
-    return jnp.where(available, (u_next - u_prev) / _safe(dz, available), 0.0), available
+    return jnp.where(available, (u_next - u_prev) / safe_divisor(dz, available), 0.0), available
 
 
 def _slanted_side(grid, start, end):
@@ -163,8 +160,8 @@ def across_z_correction(grid, u, usable):
     inner[1:-1] = True
     s_z = jnp.where(inner, _slanted_side(grid, jnp.pad(height, ((1, 0), (0, 0))), jnp.pad(height, ((0, 1), (0, 0)))),
                     0.0)
-    rows = lambda x: (jnp.pad(x, ((0, 0), (1, 0))), jnp.pad(x, ((0, 0), (0, 1))))  # faces j − 1 and j of vertex j
-    (u_lo, u_hi), (x_lo, x_hi), (ok_lo, ok_hi) = rows(u), rows(grid.zface_r), rows(usable)
+    # faces j − 1 and j of vertex j
+    (u_lo, u_hi), (x_lo, x_hi), (ok_lo, ok_hi) = (vertex_sides(x, 1) for x in (u, grid.zface_r, usable))
     du_dz, available = _axial_derivative((u_lo, u_hi, x_lo, x_hi, ok_lo & ok_hi), vr, vz)
     return s_z, du_dz, available
 
@@ -180,7 +177,7 @@ def centroid_line_heights(grid):
     after_z, after_r = (jnp.pad(x, ((0, 1), (0, 0)), mode="edge") for x in (cz, cr))
     has_before, has_after = np.pad(active, ((1, 0), (0, 0))), np.pad(active, ((0, 1), (0, 0)))
     both = has_before & has_after
-    weight = (z_line - before_z) / _safe(after_z - before_z, both)
+    weight = (z_line - before_z) / safe_divisor(after_z - before_z, both)
     return jnp.where(both, before_r + weight * (after_r - before_r), jnp.where(has_before, before_r, after_r))
 
 
