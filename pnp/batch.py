@@ -138,7 +138,8 @@ def _batched_newton(options: NewtonOptions, couplings_, devices: tuple):
     """jit(shard_map(vmap(newton_solve))) over a batch of (guess, params); cached per device set."""
 
     def one(guess, grid, params, model):
-        return newton_solve(residual, guess, System(grid, params, model), options, couplings_)
+        return newton_solve(residual, guess, System(grid, params, model), options, couplings_,
+                            limited=model.step_limited())
 
     run = jax.vmap(one, in_axes=(0, None, 0, None))
     if len(devices) > 1:
@@ -282,7 +283,7 @@ def _chain_scan(options: NewtonOptions, couplings_, devices: tuple):
             slope = jnp.where(u1 != u0, (potential - u1) / jnp.where(u1 != u0, u1 - u0, 1.0), 0.0)
             guess = jax.tree_util.tree_map(lambda a, b: a + (a - b) * slope, s1, s0)
             at = system.replace(parameters=system.parameters.replace(left_potential=potential))
-            result = newton_solve(residual, guess, at, options, couplings_)
+            result = newton_solve(residual, guess, at, options, couplings_, limited=at.model.step_limited())
             ok = result.converged  # a failed point leaves the chain's history as it was
             advanced = ((u1, s1), (potential, result.state))
             carry = jax.tree_util.tree_map(lambda new, old: jnp.where(ok, new, old), advanced, carry)

@@ -126,7 +126,8 @@ def path(system: System, guess: State, use_guess, continuation: bool = True) -> 
 def _find_root(system, guess, use_guess, options, couplings_, continuation) -> PathResult:
     """The continuation path to the root; nothing here is differentiated (see solve_system)."""
     legs = path(system, guess, use_guess, continuation)
-    return follow_path(residual, legs, guess, options=options, couplings=couplings_, min_step=MIN_STEP)
+    return follow_path(residual, legs, guess, options=options, couplings=couplings_,
+                       limited=system.model.step_limited(), min_step=MIN_STEP)
 
 
 @functools.partial(jax.jit, static_argnames=("couplings_", "linear_solver"))

@@ -274,3 +274,41 @@ def test_newton_norms_are_per_field_scaled(charged_wall):
     step = max(float(np.abs(delta.potential).max()), float(np.abs(delta.log_concentration).max()) / 1e3)
     assert float(scaled.step_history[0]) == pytest.approx(step, rel=1e-12)
     assert bool(plain.converged) and bool(scaled.converged)
+
+
+def _linear_follower(y, args):
+    """a = 1, and b = args · a: b enters linearly and follows a."""
+    return y.replace(a=y.a - 1.0, b=y.b - args * y.a)
+
+
+def _no_root(y, args):
+    """e^u + 1 = 0 has no root: Newton drives u down without end, its update growing as e^−u."""
+    return y.replace(u=jnp.exp(y.u) + args)
+
+
+def test_newton_step_limit_is_measured_on_the_limited_fields_only():
+    """``limited`` excludes a field from the step limit (max_step = 4): b's first update, 1000, no
+    longer damps the whole step, so Newton converges in two iterations; measured on every field
+    the damped steps creep (4/1000 of the way each) and 40 iterations are not enough."""
+    from pnp.physics import State
+
+    start = State(a=jnp.zeros((3, 2)), b=jnp.zeros((3, 2)))
+    creeping = newton_solve(_linear_follower, start, 1000.0, NewtonOptions())
+    following = newton_solve(_linear_follower, start, 1000.0, NewtonOptions(), limited=State(a=True, b=False))
+    assert not bool(creeping.converged) and int(creeping.iterations) == NewtonOptions().max_iterations
+    assert bool(following.converged) and int(following.iterations) == 2
+    np.testing.assert_allclose(np.asarray(following.state.b), 1000.0, rtol=1e-12)
+
+
+def test_newton_stops_when_its_damped_update_grows_geometrically():
+    """No root (e^u + 1 = 0): each damped step lowers u by max_step = 4, so the update grows by
+    e⁴ ≈ 55 an iteration; Newton gives up after three tenfold growths instead of spending all
+    40 iterations, with a finite state and the history of what it did."""
+    from pnp.physics import State
+
+    result = newton_solve(_no_root, State(u=jnp.zeros((2, 2))), 1.0, NewtonOptions())
+    steps = np.asarray(result.step_history)[:int(result.iterations)]
+    assert not bool(result.converged)
+    assert int(result.iterations) <= 6
+    assert np.all(steps[-3:] / steps[-4:-1] > 10.0)
+    assert np.all(np.isfinite(np.asarray(result.state.u)))

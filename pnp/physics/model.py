@@ -56,6 +56,11 @@ class Model:
         """The unknowns, in state order."""
         return tuple(field for term in self.terms for field in term.introduces)
 
+    def step_limited(self) -> State:
+        """Per field, whether Newton's step limit is measured on it (:attr:`Field.limits_step`):
+        the ``limited`` argument of :func:`pnp.solver.newton_solve`."""
+        return State({field.name: field.limits_step for field in self.fields})
+
     @property
     def drives(self) -> tuple[Drive, ...]:
         return tuple(term for term in self.terms if isinstance(term, Drive))

@@ -22,11 +22,18 @@ import jax
 
 @dataclasses.dataclass(frozen=True)
 class Field:
-    """A named unknown: one value per cell, or one per species per cell (``per_species``)."""
+    """A named unknown: one value per cell, or one per species per cell (``per_species``).
+
+    ``limits_step``: whether Newton's largest step (``NewtonOptions.max_step``) is measured on
+    this field: true for fields the residual depends on exponentially (φ, ln c); fields that
+    enter it linearly or bilinearly (the solvent's velocity and pressure) take the damping factor
+    the others set, without setting it.
+    """
 
     name: str
     per_species: bool
     unit: str  # of the nondimensional value, for documentation and error messages
+    limits_step: bool = True
 
     def shape(self, grid_shape: tuple[int, int], n_species: int) -> tuple[int, ...]:
         return ((n_species,) if self.per_species else ()) + tuple(grid_shape)

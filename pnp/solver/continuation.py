@@ -99,8 +99,9 @@ def _homotopy(trees, n):
 
 
 def follow_path(fn, legs: Sequence[Leg], y0, *, options: NewtonOptions = NewtonOptions(),
-                couplings: Couplings | None = None, scale=None, min_step: float = 1e-4) -> PathResult:
-    """Run the continuation path from ``y0``; traceable (call it inside jit)."""
+                couplings: Couplings | None = None, scale=None, limited=None, min_step: float = 1e-4) -> PathResult:
+    """Run the continuation path from ``y0``; traceable (call it inside jit). ``scale`` and
+    ``limited`` are passed to every :func:`~pnp.solver.newton_solve`."""
     n = len(legs)
     stack = lambda *trees: jax.tree_util.tree_map(lambda *leaves: jnp.stack(leaves), *trees)
     args_at = _homotopy([leg.start for leg in legs] + [leg.end for leg in legs], n)
@@ -146,7 +147,7 @@ def follow_path(fn, legs: Sequence[Leg], y0, *, options: NewtonOptions = NewtonO
         slope = jnp.where(c["has_prev"], (target - t) / jnp.where(c["has_prev"], t - c["t_prev"], 1.0), 0.0)
         guess = jax.tree_util.tree_map(lambda a, b: a + slope * (a - b), c["y"], c["y_prev"])
         args = args_at(k, target)
-        result = newton_solve(fn, guess, args, options, couplings, scale)
+        result = newton_solve(fn, guess, args, options, couplings, scale, limited)
         ok = result.converged
         is_single = jnp.asarray(single)[k]
         leg_done = ok & (target >= 1.0)
