@@ -44,7 +44,9 @@ and use it: ``pnp.solve(geometry, electrolyte, terms=(Crowding(0.05),))`` (or
 driving potential of every species flux; a plain :class:`Term` returns contributions to cell
 balances through :meth:`Term.fluxes` (face fluxes, which cross-section observables sum) and
 :meth:`Term.sources` (per-cell production), ``{"potential": ..., "log_concentration": ...}``, and may introduce new fields
-(``introduces = (Field("pressure", False, "..."),)``). Nothing else changes: the Jacobian's
+(``introduces = (Field("pressure", False, "..."),)``; ``limits_step=False`` for a field that
+enters the balances linearly, so that Newton's step limit is not measured on it). Nothing
+else changes: the Jacobian's
 sparsity is derived from the residual (:func:`pnp.steady.couplings`), the solvers take the
 residual as an argument, and implicit differentiation covers the term's parameters.
 ``tests/test_terms.py`` does exactly this and checks the assembled Jacobian against
