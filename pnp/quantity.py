@@ -109,16 +109,27 @@ def stokes(problem) -> Stokes:
     return term
 
 
+def scaled_flow_profile(system: System, state):
+    """Scaled volume flux through every z-face column (nz + 1,): the Stokes term's face fluxes
+    summed over r (× :func:`_volume_scale` in m³/s)."""
+    q_z, _ = stokes(system).volume_fluxes(context(system, state))
+    return q_z.sum(axis=-1)
+
+
 def flow_profile(problem, state):
     """Volume flow rate through every z-face column (nz + 1,), m³/s (m²/s per metre of depth for
     planar channels), positive along +z; equal in every column (incompressibility)."""
-    q_z, _ = stokes(problem).volume_fluxes(context(problem, state))
-    return q_z.sum(axis=-1) * _volume_scale(problem)
+    return scaled_flow_profile(problem.system, state) * _volume_scale(problem)
 
 
 def _volume_scale(problem):
     """m³/s (m²/s planar) of a scaled volume flux summed over faces: D₀ L₀ × the flux scale's extent."""
     return problem.discretization.flux_scale / problem.scales.concentration
+
+
+def _ampere(problem):
+    """A (A/m planar, A/m² 1D) of a scaled charge flux Σ z_i J̃_i: F × the flux scale."""
+    return FARADAY * problem.discretization.flux_scale
 
 
 def flow_rate(problem, state):
@@ -135,7 +146,7 @@ def convective_current(problem, state):
     mid = mid_column(problem.grid)
     c = jnp.exp(state.log_concentration)
     charge = jnp.einsum("i,inr->nr", problem.parameters.valence, 0.5 * (c[:, mid - 1:mid] + c[:, mid:mid + 1]))
-    return FARADAY * jnp.sum(q_z[mid] * charge[0]) * problem.discretization.flux_scale
+    return jnp.sum(q_z[mid] * charge[0]) * _ampere(problem)
 
 
 def velocity(problem, state):
@@ -345,7 +356,7 @@ def conductance(problem, guess, options: NewtonOptions = NewtonOptions()):
     system = problem.system
     u = system.parameters.left_potential - system.parameters.right_potential
     _, slope = jax.jvp(lambda v: charge_flux_near(system, v, guess, options)[0], (u,), (jnp.ones_like(u),))
-    return FARADAY * problem.discretization.flux_scale * slope / problem.scales.voltage
+    return _ampere(problem) * slope / problem.scales.voltage
 
 
 def scaled_axial_field_flux(system: System, state):
@@ -405,15 +416,13 @@ def electrokinetic_coefficients(problem, guess, options: NewtonOptions = NewtonO
     def response(u, p):
         at = _at_drives(system, u, p)
         solved, _ = solve_system(at, guess, options)
-        q_z, _ = stokes(at).volume_fluxes(context(at, solved))
-        return jnp.stack([q_z[mid_column(system.grid)].sum(), charge_flux(at, solved),
+        return jnp.stack([scaled_flow_profile(at, solved)[mid_column(system.grid)], charge_flux(at, solved),
                           scaled_axial_field_flux(at, solved)])
 
-    one = jnp.ones_like(u)
-    _, by_voltage = jax.jvp(response, (u, p), (one, 0.0 * one))
-    _, by_pressure = jax.jvp(response, (u, p), (0.0 * one, jnp.ones_like(p)))
-    scales, volume = problem.scales, _volume_scale(problem)
-    charge = FARADAY * problem.discretization.flux_scale  # a scaled charge flux in A
+    _, tangent = jax.linearize(response, u, p)  # one steady solve; each tangent is one linear solve
+    one, zero = jnp.ones_like(u), jnp.zeros_like(u)
+    by_voltage, by_pressure = tangent(one, zero), tangent(zero, jnp.ones_like(p))
+    scales, volume, charge = problem.scales, _volume_scale(problem), _ampere(problem)
     return {"hydraulic_conductance": by_pressure[0] * volume / scales.pressure,
             "electroosmotic_conductance": by_voltage[0] * volume / scales.voltage,
             "streaming_conductance": by_pressure[1] * charge / scales.pressure,

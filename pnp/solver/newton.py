@@ -13,10 +13,10 @@ divided by its ``scale`` (default 1; PNP's potential in kT/e and log-concentrati
 none). Converged when both the scaled update and the scaled row-equilibrated residual are
 below their tolerances; the last update is still applied. Any non-finite value stops the
 loop as a failure, and so does divergence: a damped update that grew tenfold
-(``DIVERGENCE_GROWTH``) in each of the last three iterations. That is the signature of an iterate chasing a root that
-does not exist nearby (a log-concentration driven down by the step limit in every iteration,
-its update growing as 1/c while the damped state stands still); it would otherwise spend every
-remaining iteration there. Never returns NaN as a converged state.
+(``DIVERGENCE_GROWTH``) in each of the last three iterations. That is the signature of an
+iterate chasing a root that does not exist nearby (a log-concentration driven down by the
+step limit in every iteration, its update growing as 1/c while the damped state stands
+still); it would otherwise spend every remaining iteration there. Never returns NaN as a converged state.
 """
 
 from __future__ import annotations
