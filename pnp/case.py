@@ -16,7 +16,7 @@ with a unit — a bare number is rejected so that "10" cannot silently mean 10 m
     #                    stern_capacitance = "0.2 F/m^2" }   # pK needs electrolyte.pH
 
     [reservoirs]                         # optional, channels only (cylinder, cone, slit)
-    radius = "1 um"                      # optional (default 50 mouth radii)
+    radius = "1 um"                      # optional (default 50 wider-mouth radii)
     length = "1 um"                      # optional (default: the radius)
     membrane_charge = "0 C/m^2"          # optional
     # enabled = false                    # baths directly at the pore ends instead

@@ -73,7 +73,7 @@ DESCRIPTIONS: dict[str, str] = {
     "geometry.pore_shape": "pore geometry of the pore terms",
     "geometry.ion_radius": "the ion radius in λ and in the Born energy",
     "reservoirs.enabled": "false puts the baths directly at the pore ends (long-channel limits)",
-    "reservoirs.radius": "reservoir radius (must exceed the channel mouth radius)",
+    "reservoirs.radius": "reservoir radius, both sides (must exceed the wider mouth radius)",
     "reservoirs.length": "reservoir length on each side",
     "reservoirs.membrane_charge": "charge of the membrane faces around the pore mouths",
     "filling.thickness": "length of the porous filling along the channel",
@@ -117,7 +117,7 @@ DESCRIPTIONS: dict[str, str] = {
 
 _MESH_DEFAULTS = {"refinement": f"{Mesh.refinement:g}", "growth": f"{Mesh.growth:g}",
                   "wall_cell": "min(λ_D, ℓ_GC)/20", "max_cell": "set by the geometry"}
-_RESERVOIR_DEFAULTS = {"radius": "50 mouth radii (≥ 10 λ_D)", "length": "the reservoir radius",
+_RESERVOIR_DEFAULTS = {"radius": "50 wider-mouth radii (≥ 10 λ_D)", "length": "the reservoir radius",
                        "membrane_charge": "0 C/m^2"}
 
 

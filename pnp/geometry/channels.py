@@ -56,8 +56,12 @@ class Reservoirs:
     """Cylindrical reservoirs on both sides of the membrane (SI).
 
     Attributes:
-      radius, length: reservoir size (m); default 50 mouth radii (at least 10 Debye
-        lengths of the most dilute bath) on each side — see the reservoir-size test.
+      radius, length: reservoir size (m), the same on both sides; default 50 radii of the
+        wider mouth (at least 10 Debye lengths of the most dilute bath). Not 50 radii of each
+        side's own mouth: the concentration-polarization zone outside a mouth spreads with the
+        salt flux through the channel, which the wide end sets, not the tip; a cone's
+        500 nm tip-side reservoir held the bath 14 % off at its boundary and its current 10 %
+        low (1 mM, +1 V, see the reservoir-size tests).
       membrane_charge: surface charge of the membrane faces (C/m²), constant or σ(z, r).
     """
 
@@ -70,13 +74,14 @@ class Reservoirs:
         guards.check_surface_charge("Reservoirs", "membrane_charge", self.membrane_charge)
 
     def size(self, mouth_radius: float, debye: DebyeLengths) -> tuple[float, float]:
+        """(radius, length) of each reservoir (m) of a channel whose wider mouth has ``mouth_radius``."""
         default = max(RESERVOIR_SIZE_IN_MOUTH_RADII * mouth_radius, 10.0 * debye.longest)
         radius = known_length(self.radius, "Reservoirs", "radius") if self.radius is not None else default
         length = known_length(self.length, "Reservoirs", "length") if self.length is not None else radius
         require_positive("Reservoirs", radius=radius, length=length)
         if radius <= mouth_radius:
             raise ValueError(
-                f"Reservoirs.radius ({radius:g} m) must exceed the channel mouth radius ({mouth_radius:g} m)"
+                f"Reservoirs.radius ({radius:g} m) must exceed the channel's wider mouth radius ({mouth_radius:g} m)"
             )
         return radius, length
 
@@ -197,16 +202,15 @@ class Channel:
         if self.reservoirs is None:
             return ChannelLayout(xi, np.zeros(0), np.zeros(1), z_channel / z_channel[-1], np.zeros(1),
                                  None, self.planar, scales)
-        left_size = self.reservoirs.size(left, debye)
-        right_size = self.reservoirs.size(right, debye)
-        z_left = graded_nodes(left_size[1] / L0, h_wall / L0, left_size[1] / 10.0 / L0, ratio=ratio,
-                              refine_start=False, refinement=ref)
-        z_right = graded_nodes(right_size[1] / L0, h_wall / L0, right_size[1] / 10.0 / L0, ratio=ratio,
-                               refine_end=False, refinement=ref)
-        span = min(left_size[0] - left, right_size[0] - right)
-        eta = graded_nodes(1.0, h_wall / span, 0.1, ratio=ratio, refine_end=False, refinement=ref)[1:]
+        outer, depth = self.reservoirs.size(max(left, right), debye)  # radius and length, both sides
+        z_left = graded_nodes(depth / L0, h_wall / L0, depth / 10.0 / L0, ratio=ratio, refine_start=False,
+                              refinement=ref)
+        z_right = graded_nodes(depth / L0, h_wall / L0, depth / 10.0 / L0, ratio=ratio, refine_end=False,
+                               refinement=ref)
+        eta = graded_nodes(1.0, h_wall / (outer - max(left, right)), 0.1, ratio=ratio, refine_end=False,
+                           refinement=ref)[1:]
         return ChannelLayout(xi, eta, z_left - z_left[-1], z_channel / z_channel[-1], z_right,
-                             (left_size[0] / L0, right_size[0] / L0), self.planar, scales)
+                             (outer / L0, outer / L0), self.planar, scales)
 
     def _axial_nodes(self, length, h_wall, h_max, debye: DebyeLengths, mesh: Mesh, L0) -> np.ndarray:
         """Channel nodes from 0 to ``length`` (units of L0), graded toward both ends and toward both
