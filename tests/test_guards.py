@@ -149,7 +149,7 @@ def test_memory_guard_refuses_the_two_kilometre_cone_before_building(monkeypatch
 
     monkeypatch.setattr(ChannelLayout, "discretize", no_grid)
     with guards.memory_budget(guards.DEFAULT_MEMORY_BUDGET_GB), pytest.raises(
-            MemoryBudgetError, match=r"would have 856 × 401 = 343,256 cells × 3 unknowns and need about 9\.\d+ GB "
+            MemoryBudgetError, match=r"would have 877 × 422 = 370,094 cells × 3 unknowns and need about 9\.\d+ GB "
                                      r".* above the memory budget of 8 GB.*PNP_MEMORY_BUDGET_GB="):
         pnp.solve(cone, KCL)
 
