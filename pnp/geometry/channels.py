@@ -202,12 +202,13 @@ class Channel:
         if self.reservoirs is None:
             return ChannelLayout(xi, np.zeros(0), np.zeros(1), z_channel / z_channel[-1], np.zeros(1),
                                  None, self.planar, scales)
-        outer, depth = self.reservoirs.size(max(left, right), debye)  # radius and length, both sides
+        wider = max(left, right)
+        outer, depth = self.reservoirs.size(wider, debye)  # radius and length, both sides
         z_left = graded_nodes(depth / L0, h_wall / L0, depth / 10.0 / L0, ratio=ratio, refine_start=False,
                               refinement=ref)
         z_right = graded_nodes(depth / L0, h_wall / L0, depth / 10.0 / L0, ratio=ratio, refine_end=False,
                                refinement=ref)
-        eta = graded_nodes(1.0, h_wall / (outer - max(left, right)), 0.1, ratio=ratio, refine_end=False,
+        eta = graded_nodes(1.0, h_wall / (outer - wider), 0.1, ratio=ratio, refine_end=False,
                            refinement=ref)[1:]
         return ChannelLayout(xi, eta, z_left - z_left[-1], z_channel / z_channel[-1], z_right,
                              (outer / L0, outer / L0), self.planar, scales)
