@@ -44,6 +44,7 @@ with a unit — a bare number is rejected so that "10" cannot silently mean 10 m
     step = "0.1 V"
     # values = ["-1 V", "0 V", "1 V"]    #   an explicit list
     # zero_current = true                #   the reversal (membrane) potential; needs [right]
+    #                                    #   or a [flow] pressure (the streaming potential)
 
     [flow]                               # optional, cylinder and slit: solvent (Stokes) flow
     pressure = "1 bar"                   # p_left − p_right: Pa, kPa, MPa, bar, mbar, atm (default 0)
@@ -597,7 +598,8 @@ def _build(case: Case) -> Setup:
             raise ValueError(f"[{section}] with the ions of [electrolyte]: {error}") from None
 
     # voltages
-    voltages, zero_current = _voltages(case.voltage, kind, right)
+    flow = _flow(case.flow, kind)
+    voltages, zero_current = _voltages(case.voltage, kind, right, pressure=flow.get("pressure", 0.0))
 
     # mesh and solver
     _check_keys(case.mesh, "mesh", tuple(_MESH_FIELDS))
@@ -608,7 +610,7 @@ def _build(case: Case) -> Setup:
                          "e.g. growth = 1.15")
     mesh = Mesh(**{k: v for k, v in mesh_values.items() if v is not None})
     options = _options(case.solver)
-    conditions = Conditions(left, right=right, mesh=mesh, options=options, **_flow(case.flow, kind))
+    conditions = Conditions(left, right=right, mesh=mesh, options=options, **flow)
     return Setup(geometry, conditions, voltages, zero_current)
 
 
@@ -732,7 +734,9 @@ def _electrolyte(table: Mapping, section: str, like: Electrolyte | None = None,
     return bath
 
 
-def _voltages(table: Mapping, kind: str, right) -> tuple[np.ndarray | None, bool]:
+def _voltages(table: Mapping, kind: str, right, pressure: float) -> tuple[np.ndarray | None, bool]:
+    """``[voltage]``: (the voltages in V, or None, and whether to find the zero-current voltage,
+    which needs something to drive a current at 0 V: a [right] bath or an applied ``pressure``)."""
     if not isinstance(table, Mapping):
         raise ValueError(f"[voltage] must be a table, got {table!r}")
     if kind == "wall":
@@ -749,9 +753,10 @@ def _voltages(table: Mapping, kind: str, right) -> tuple[np.ndarray | None, bool
     if zero_current:
         if len(table) > 1:
             raise ValueError("voltage.zero_current = true finds the voltage itself; remove the other [voltage] fields")
-        if right is None:
+        if right is None and pressure == 0.0:
             raise ValueError("voltage.zero_current = true needs a [right] bath that differs from [electrolyte] "
-                             "(with equal baths the zero-current voltage is 0); add a [right] section")
+                             "or a [flow] pressure (with equal baths and no pressure the zero-current voltage "
+                             "is 0); add a [right] section or [flow] pressure = \"1 bar\"")
         return None, True
     has_range = any(key in table for key in ("start", "stop", "step"))
     if has_range and "values" in table:

@@ -55,14 +55,40 @@ def select_device(device: str | None) -> None:
 
 
 # --------------------------------------------------------------------------- summaries
+_LINEAR_RESPONSE_LABELS = {
+    "hydraulic_conductance": "∂Q/∂Δp (hydraulic conductance)",
+    "electroosmotic_conductance": "∂Q/∂V (electro-osmotic conductance)",
+    "streaming_conductance": "∂I/∂Δp (streaming conductance)",
+    "conductance": "∂I/∂V (conductance)",
+    "streaming_potential_coefficient": "−(∂I/∂Δp)/(∂I/∂V) (streaming potential/Δp)",
+    "electroosmotic_mobility": "electro-osmotic mobility ∂ū/∂Ē",
+}
+
+
+def _linear_response_lines(response: dict, flux_unit: str) -> list[str]:
+    """Lines of the exact electrokinetic coefficients ``response`` (with its ``voltage``)."""
+    from .io import linear_response_units
+
+    units = linear_response_units(flux_unit)
+    return ([f"  linear response at {response['voltage']:+.4g} V (exact, by tangent solves):"]
+            + [f"    {label:<46} {response[name]:+.4e} {units[name]}" for name, label in _LINEAR_RESPONSE_LABELS.items()])
+
+
 def format_summary(name: str, kind: str, voltages, currents, current_unit: str, fluxes: dict,
-                   flux_unit: str, conductance: float | None = None, flow_rates=None, flow_unit: str = "") -> str:
+                   flux_unit: str, conductance: float | None = None, flow_rates=None, flow_unit: str = "",
+                   linear_response: dict | None = None) -> str:
     """The printed summary of a result: the I–V table (with the volume flow rate Q when
     ``flow_rates`` are given), conductance and rectification (see :func:`iv_numbers`;
-    ``conductance`` is the exact dI/dV at 0 V when known), or the zero-current voltage and fluxes."""
+    ``conductance`` is the exact dI/dV at 0 V when known), or the zero-current voltage and fluxes;
+    then the electrokinetic coefficients of a flow result (``linear_response``: the dict of
+    :attr:`pnp.Solution.electrokinetic_coefficients` and the ``voltage`` it was taken at; its
+    ∂I/∂V is the conductance at 0 V when taken there)."""
     from .plotting import _CURRENT_DISPLAY
 
     factor, unit = _CURRENT_DISPLAY.get(current_unit, (1.0, current_unit))
+    response_lines = [] if linear_response is None else _linear_response_lines(linear_response, flux_unit)
+    if conductance is None and linear_response is not None and linear_response["voltage"] == 0.0:
+        conductance = linear_response["conductance"]
     lines = [f"{name}:"]
     if kind == "solution" and len(voltages) == 1:
         v = float(voltages[0])
@@ -73,7 +99,7 @@ def format_summary(name: str, kind: str, voltages, currents, current_unit: str, 
             lines.append(f"  flux {ion}: {value[0]:+.4e} {flux_unit}")
         if flow_rates is not None:
             lines.append(f"  flow rate Q: {flow_rates[0]:+.4e} {flow_unit}")
-        return "\n".join(lines)
+        return "\n".join(lines + response_lines)
     flow = flow_rates is not None
     lines.append(f"  {'V (V)':>9}  {'I (' + unit + ')':>13}" + (f"  {'Q (' + flow_unit + ')':>13}" if flow else ""))
     for k, (v, i) in enumerate(zip(voltages, currents)):
@@ -90,23 +116,25 @@ def format_summary(name: str, kind: str, voltages, currents, current_unit: str, 
         lines.append(f"  rectification |I(+{vr:g} V)|/|I(−{vr:g} V)|: {numbers['rectification']:.4g}")
     elif "rectification_note" in numbers:
         lines.append(f"  rectification {numbers['rectification_note']}")
-    return "\n".join(lines)
+    return "\n".join(lines + response_lines)
 
 
 def _result_summary(case, result) -> str:
-    from .io import current_unit
+    from .io import current_unit, linear_response_solution
     from .sweep import IVCurve
 
     solutions = result.solutions if isinstance(result, IVCurve) else (result,)
     flux_unit = solutions[0].flux_unit
+    response = linear_response_solution(solutions)
+    linear = None if response is None else {"voltage": response.voltage, **response.electrokinetic_coefficients}
     conductance = None
-    if isinstance(result, IVCurve) and np.any(result.voltages == 0.0):
+    if linear is None and isinstance(result, IVCurve) and np.any(result.voltages == 0.0):
         conductance = result.conductance(0.0)
     return format_summary(case.name, "iv" if isinstance(result, IVCurve) else "solution",
                           np.array([s.voltage for s in solutions]), np.array([s.current for s in solutions]),
                           current_unit(flux_unit),
                           {ion: np.array([s.fluxes[ion] for s in solutions]) for ion in solutions[0].species},
-                          flux_unit, conductance, *_flow_columns(solutions, flux_unit))
+                          flux_unit, conductance, *_flow_columns(solutions, flux_unit), linear)
 
 
 def _flow_columns(solutions, flux_unit: str) -> tuple:
@@ -221,7 +249,8 @@ def _print_sweep_points(name: str, stored: dict) -> None:
         state = "" if group["complete"] else " (unfinished: the voltages solved so far)"
         print(format_summary(f"{name} [{index}] {label}{state}", attrs.get("kind"), group["voltages"],
                              group["currents"], attrs.get("current_unit", "A"), group["fluxes"],
-                             attrs.get("flux_unit", ""), None, *_stored_flow_columns(group)))
+                             attrs.get("flux_unit", ""), None, *_stored_flow_columns(group),
+                             group.get("linear_response")))
 
 
 def _print_files(paths: list[Path]) -> None:
@@ -289,7 +318,7 @@ def _command_show(args) -> int:
               f"max conservation error {np.max(stored['conservation_error']):.2e}")
         print(format_summary(name, attrs.get("kind"), stored["voltages"], stored["currents"],
                              attrs.get("current_unit", "A"), stored["fluxes"], attrs.get("flux_unit", ""), None,
-                             *_stored_flow_columns(stored)))
+                             *_stored_flow_columns(stored), stored.get("linear_response")))
     if not stored["complete"]:
         print(f"  the run that wrote it stopped before the end: `pnp run CASE.toml --output "
               f"{Path(args.result).parent} --resume` continues it")

@@ -21,7 +21,11 @@ Layout of a result file of one case (SI units; every dataset carries a ``units``
     /observables/          voltages (nv) V, currents (nv), fluxes/<ion> (nv),
                            current_profile (nv, nz+1), conservation_error (nv); with flow
                            also flow_rates (nv) in the root's flow_unit (m^3/s, or m^2/s
-                           per metre of depth for slits)
+                           per metre of depth for slits) and linear_response/ (attr
+                           voltage: the 0 V point of an I–V, or the only solution): the
+                           exact electrokinetic coefficients ∂Q/∂Δp, ∂Q/∂V, ∂I/∂Δp, ∂I/∂V,
+                           −(∂I/∂Δp)/(∂I/∂V), the electro-osmotic mobility (scalars, units
+                           attribute; :attr:`pnp.Solution.electrokinetic_coefficients`)
     /diagnostics/          newton_iterations, newton_calls, converged (nv),
                            residual_history (nv, k) NaN-padded, continuation_steps (JSON)
 
@@ -73,6 +77,29 @@ def current_unit(flux_unit: str) -> str:
 def flow_unit(flux_unit: str) -> str:
     """Unit of the volume flow rate that goes with a species ``flux_unit``."""
     return FLOW_UNITS.get(flux_unit, "m^3/s")
+
+
+def linear_response_units(flux_unit: str) -> dict[str, str]:
+    """Units of :attr:`pnp.Solution.electrokinetic_coefficients` by name, for a species ``flux_unit``."""
+    def per(unit: str, by: str) -> str:  # "m^3/s" per "Pa" → "m^3/(s Pa)"
+        numerator, _, denominator = unit.partition("/")
+        return f"{numerator}/({denominator} {by})" if denominator else f"{unit}/{by}"
+
+    flow, current = flow_unit(flux_unit), current_unit(flux_unit)
+    return {"hydraulic_conductance": per(flow, "Pa"), "electroosmotic_conductance": per(flow, "V"),
+            "streaming_conductance": per(current, "Pa"), "conductance": per(current, "V"),
+            "streaming_potential_coefficient": "V/Pa", "electroosmotic_mobility": "m^2/(V s)"}
+
+
+def linear_response_solution(solutions):
+    """The solution of a flow result whose exact linear response (electrokinetic coefficients) is
+    stored and printed: the 0 V point of an I–V, or a result's only solution (e.g. the
+    zero-current one); None without flow or without such a point."""
+    if not solutions[0].has_flow:
+        return None
+    if len(solutions) == 1:
+        return solutions[0]
+    return next((s for s in solutions if s.voltage == 0.0), None)
 
 
 def _solutions(result) -> tuple[str, tuple]:
@@ -183,6 +210,13 @@ def _write_result(group, case, kind: str, solutions, *, complete: bool) -> None:
     if first.has_flow:
         obs.create_dataset("flow_rates", data=np.array([s.flow_rate for s in solutions])).attrs["units"] = \
             flow_unit(flux_unit)
+    response = linear_response_solution(solutions)
+    if response is not None:
+        linear = obs.create_group("linear_response")
+        linear.attrs["voltage"] = response.voltage
+        units = linear_response_units(flux_unit)
+        for name, value in response.electrokinetic_coefficients.items():
+            linear.create_dataset(name, data=value).attrs["units"] = units[name]
     fluxes = obs.create_group("fluxes")
     fluxes.attrs["units"] = flux_unit
     for index, ion in enumerate(species):
@@ -411,6 +445,10 @@ def _read_group(group, fields: bool) -> dict:
     }
     if "flow_rates" in group["observables"]:
         out["flow_rates"] = group["observables/flow_rates"][()]
+    if "linear_response" in group["observables"]:
+        linear = group["observables/linear_response"]
+        out["linear_response"] = {"voltage": float(linear.attrs["voltage"]),
+                                  **{name: float(linear[name][()]) for name in linear}}
     if fields:
         out.update({"state": _read_state(group["fields/state"]), "potential": group["fields/potential"][()],
                     "concentrations": group["fields/concentrations"][()]})

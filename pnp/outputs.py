@@ -88,3 +88,14 @@ def conductance(problem, params: Parameters, guess, options: NewtonOptions = New
     """Differential conductance dI/dV (S; S/m planar, S/m² 1D) at ``params``' voltage, exact:
     one tangent solve (forward mode in the left-bath potential), no finite difference."""
     return quantity.conductance(problem.at(params), guess, options)
+
+
+def electrokinetic_coefficients(problem, params: Parameters, guess, options: NewtonOptions = NewtonOptions()) -> dict:
+    """The exact linear response at ``params``' voltage and pressure of a problem solved with flow
+    (``flow=True``), by tangent solves: a dict of ``hydraulic_conductance`` ∂Q/∂Δp (m³ s⁻¹ Pa⁻¹),
+    ``electroosmotic_conductance`` ∂Q/∂V (m³ s⁻¹ V⁻¹), ``streaming_conductance`` ∂I/∂Δp (A/Pa),
+    ``conductance`` ∂I/∂V (S), ``streaming_potential_coefficient`` −(∂I/∂Δp)/(∂I/∂V) (V/Pa) and
+    ``electroosmotic_mobility`` (m² V⁻¹ s⁻¹); per metre of depth for planar channels
+    (:func:`pnp.quantity.electrokinetic_coefficients`). Each differentiates with respect to
+    ``params`` (e.g. d(∂I/∂Δp)/dσ for a streaming-current design)."""
+    return quantity.electrokinetic_coefficients(problem.at(params), guess, options)

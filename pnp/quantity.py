@@ -400,6 +400,9 @@ def electrokinetic_coefficients(problem, guess, options: NewtonOptions = NewtonO
     * ``electroosmotic_conductance`` K_eo = ∂Q/∂V (m³ s⁻¹ V⁻¹): electro-osmotic flow per volt;
     * ``streaming_conductance`` K_s = ∂I/∂Δp (A/Pa);
     * ``conductance`` G = ∂I/∂V (S), electro-osmotic conduction included;
+    * ``streaming_potential_coefficient`` ∂V/∂Δp at zero current, −K_s/G (V/Pa): the linear
+      streaming potential per applied pressure (the exact zero-current voltage is
+      :func:`pnp.zero_current_voltage` with ``pressure``);
     * ``electroosmotic_mobility`` μ_eo = K_eo / (∂(∫E_z dA)/∂V) (m² V⁻¹ s⁻¹): mean velocity per mean
       axial field through the mid cross-section (:func:`axial_field_flux`), the apparent mobility a
       flow measurement sees. In a long uniform channel it is −εζf/η (Rice–Whitehead f;
@@ -427,6 +430,7 @@ def electrokinetic_coefficients(problem, guess, options: NewtonOptions = NewtonO
             "electroosmotic_conductance": by_voltage[0] * volume / scales.voltage,
             "streaming_conductance": by_pressure[1] * charge / scales.pressure,
             "conductance": by_voltage[1] * charge / scales.voltage,
+            "streaming_potential_coefficient": -by_pressure[1] / by_voltage[1] * scales.voltage / scales.pressure,
             "electroosmotic_mobility": by_voltage[0] / by_voltage[2] * scales.diffusivity / scales.voltage}
 
 

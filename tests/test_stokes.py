@@ -30,8 +30,9 @@ Limits checked (tolerances after mesh convergence; the slow tests print the obse
   through ``pnp.outputs.flow_rate`` equals central differences to 1e-5;
 * robustness: a 10 nm cylinder between reservoirs at ±2 V, 1 mM, σ = −0.2 C/m² converges with flow,
   conserves volume and current, and its I and Q are odd in V (a symmetric pore);
-* a case file's ``[flow]`` runs and its velocity, pressure and flow rates reach the table and the
-  HDF5 file in SI, and come back from it.
+* a case file's ``[flow]`` runs and its velocity, pressure, flow rates and electrokinetic
+  coefficients reach the table and the HDF5 file in SI, and come back from it; its
+  ``zero_current = true`` with a pressure is the streaming potential.
 """
 
 import jax
@@ -51,7 +52,7 @@ from pnp.physics.stokes import Stokes
 from pnp.solver import band_jacobian, pack, unpack
 from pnp.steady import couplings
 
-from helpers import ACTIVE_2D, R_2D, Z_2D, build_grid
+from helpers import ACTIVE_2D, R_2D, Z_2D, assert_gradient_matches_central_difference, build_grid
 
 KCL = pnp.Electrolyte({"K+": 100.0, "Cl-": 100.0})
 RADIUS, LENGTH = validation_problems.FLOW_RADIUS, validation_problems.FLOW_LENGTH
@@ -363,6 +364,32 @@ def test_electrokinetic_coefficients_match_central_differences():
     assert base.electroosmotic_mobility > 0  # a negative wall: the flow follows the field
 
 
+def test_streaming_potential_coefficient_and_coefficients_as_differentiable_outputs():
+    """At the zero-current state under Δp = 10 kPa (the gradient test's pore):
+    ``streaming_potential_coefficient`` −(∂I/∂Δp)/(∂I/∂V) equals the slope dV₀/dΔp of the
+    zero-current voltage (central difference of two zero-current solves at Δp ± 100 Pa) to 1e-6;
+    ``pnp.outputs.electrokinetic_coefficients`` equals the Solution's values, and the gradients of
+    the streaming conductance and of the mobility with respect to the wall charge and the bath
+    concentrations equal central differences to 1e-5 (derivatives of tangent solves)."""
+    geometry, pressure, dp = pnp.Cylinder(RADIUS, 30e-9, -0.02, reservoirs=None), 1e4, 100.0
+    mesh = pnp.frozen_mesh(geometry, KCL, mesh=pnp.Mesh(refinement=0.5))
+    open_circuit = lambda p: pnp.zero_current_voltage(geometry, KCL, pressure=p, flow=True, mesh=mesh,
+                                                      voltage_tolerance=1e-14)
+    solution = open_circuit(pressure)
+    slope = (open_circuit(pressure + dp).voltage - open_circuit(pressure - dp).voltage) / (2 * dp)
+    print(f"streaming potential coefficient {solution.electrokinetic_coefficients['streaming_potential_coefficient']:.10e}"
+          f" V/Pa, dV0/dΔp {slope:.10e}")
+    assert solution.electrokinetic_coefficients["streaming_potential_coefficient"] == pytest.approx(slope, rel=1e-6)
+    problem, params = solution.problem, solution.problem.parameters
+    coefficients = outputs.electrokinetic_coefficients(problem, params, solution.state)
+    for name, value in solution.electrokinetic_coefficients.items():
+        assert float(coefficients[name]) == pytest.approx(value, rel=1e-10), name
+    for name in ("streaming_conductance", "electroosmotic_mobility"):
+        scale = abs(solution.electrokinetic_coefficients[name])
+        coefficient = lambda p: outputs.electrokinetic_coefficients(problem, p, solution.state)[name] / scale
+        assert_gradient_matches_central_difference(coefficient, params, ("rface_charge", "left_concentration"))
+
+
 def long_channel_electroosmosis(shape):
     """(channel of length L, Debye–Hückel electrolyte, theory(L) (the long-channel coefficients), the
     Rice–Whitehead mobility −εζf/η): a cylinder of radius 5 nm at κa = 5, or a slit of half-height
@@ -415,9 +442,10 @@ def test_electrokinetic_coefficients_approach_the_long_channel_limits(shape):
 
 # --- case files and results ------------------------------------------------------------------
 
-def test_flow_case_reaches_the_table_and_the_result_file(tmp_path):
-    """A case with ``[flow]``: the I–V table has Q, the HDF5 file has u (m/s), p (Pa) and Q, the
-    reloaded result gives the same, and ``pnp show`` prints Q."""
+def test_flow_case_reaches_the_table_and_the_result_file(tmp_path, capsys):
+    """A case with ``[flow]``: the I–V table has Q, the HDF5 file has u (m/s), p (Pa), Q and the
+    electrokinetic coefficients at 0 V, the reloaded result gives the same, and ``pnp show``
+    prints Q and the coefficients."""
     from pnp.case import Case
     from pnp.cli import main
     from pnp.io import load_result, read_result_file, save_result
@@ -452,9 +480,51 @@ refinement = 0.5
     np.testing.assert_array_equal(stored["velocity"][1], iv.solutions[1].velocity)
     np.testing.assert_array_equal(stored["pressure"][1], iv.solutions[1].pressure)
     assert stored_iv_table(stored).keys() == table.keys()
+    assert stored["linear_response"] == {"voltage": 0.0, **iv.solutions[0].electrokinetic_coefficients}
     _, reloaded = load_result(path)
     assert reloaded.solutions[1].flow_rate == iv.solutions[1].flow_rate
     main(["show", str(path)])
+    shown = capsys.readouterr().out
+    assert "linear response at +0 V" in shown
+    assert f"{iv.solutions[0].electrokinetic_coefficients['streaming_conductance']:+.4e} A/Pa" in shown
+    assert f"conductance at 0 V: {iv.solutions[0].electrokinetic_coefficients['conductance'] * 1e9:.5g} nS" in shown
+
+
+def test_streaming_potential_case_file(tmp_path, capsys):
+    """``zero_current = true`` with a ``[flow]`` pressure and equal baths finds the streaming
+    potential (the API's ``pnp.zero_current_voltage(..., flow=True, pressure=Δp)`` to 1e-12 V);
+    the result file stores the linear response at that voltage and ``pnp show`` prints it."""
+    from pnp.case import Case
+    from pnp.cli import main
+    from pnp.io import read_result_file, save_result
+
+    case = Case.from_text(f"""
+name = "streaming_potential"
+[geometry]
+kind = "cylinder"
+radius = "{RADIUS * 1e9} nm"
+length = "30 nm"
+surface_charge = "-0.02 C/m^2"
+[reservoirs]
+enabled = false
+[electrolyte]
+salts = {{ KCl = "100 mM" }}
+[voltage]
+zero_current = true
+[flow]
+pressure = "1 bar"
+[mesh]
+refinement = 0.5
+""")
+    solution = case.run()
+    geometry = pnp.Cylinder(RADIUS, 30e-9, -0.02, reservoirs=None)
+    expected = pnp.zero_current_voltage(geometry, KCL, flow=True, pressure=1e5, mesh=pnp.Mesh(refinement=0.5))
+    assert solution.voltage == pytest.approx(expected.voltage, abs=1e-12)
+    assert solution.voltage < 0  # a negative wall: the pressure pushes cations to the right
+    stored = read_result_file(save_result(tmp_path / "streaming.h5", case, solution))
+    assert stored["linear_response"] == {"voltage": solution.voltage, **solution.electrokinetic_coefficients}
+    main(["show", str(tmp_path / "streaming.h5")])
+    assert f"linear response at {solution.voltage:+.4g} V" in capsys.readouterr().out
 
 
 # --- bad input ----------------------------------------------------------------------------------
