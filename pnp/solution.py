@@ -137,8 +137,9 @@ class Solution:
     def electrokinetic_coefficients(self) -> dict[str, float]:
         """The exact linear response about this solution (needs ``flow=True``): hydraulic
         conductance ∂Q/∂Δp (m³ s⁻¹ Pa⁻¹), electro-osmotic conductance ∂Q/∂V (m³ s⁻¹ V⁻¹),
-        streaming conductance ∂I/∂Δp (A/Pa), conductance ∂I/∂V (S) and the electro-osmotic mobility
-        (m² V⁻¹ s⁻¹); per metre of depth for planar channels. Two tangent solves, computed once
+        streaming conductance ∂I/∂Δp (A/Pa), conductance ∂I/∂V (S), the streaming potential per
+        pressure −(∂I/∂Δp)/(∂I/∂V) (V/Pa) and the electro-osmotic mobility (m² V⁻¹ s⁻¹); per metre
+        of depth for planar channels. Two tangent solves, computed once
         (:func:`pnp.quantity.electrokinetic_coefficients`)."""
         return {name: _out(value) for name, value in
                 quantity.electrokinetic_coefficients(self.problem, self.state, self.options).items()}
