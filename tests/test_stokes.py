@@ -476,17 +476,13 @@ def test_batched_flow_equals_one_by_one():
 
 # --- case files and results ------------------------------------------------------------------
 
-def test_flow_case_reaches_the_table_and_the_result_file(tmp_path, capsys):
-    """A case with ``[flow]``: the I–V table has Q, the HDF5 file has u (m/s), p (Pa), Q and the
-    electrokinetic coefficients at 0 V, the reloaded result gives the same, and ``pnp show``
-    prints Q and the coefficients."""
+def flow_case(name: str, voltage: str, pressure: str):
+    """A case file of the 5 × 30 nm pore (σ = −0.02 C/m², 100 mM KCl, baths at the ends) with
+    ``[voltage]`` line ``voltage`` and ``[flow] pressure``."""
     from pnp.case import Case
-    from pnp.cli import main
-    from pnp.io import load_result, read_result_file, save_result
-    from pnp.tables import iv_table, stored_iv_table
 
-    case = Case.from_text(f"""
-name = "flow_case"
+    return Case.from_text(f"""
+name = "{name}"
 [geometry]
 kind = "cylinder"
 radius = "{RADIUS * 1e9} nm"
@@ -497,12 +493,23 @@ enabled = false
 [electrolyte]
 salts = {{ KCl = "100 mM" }}
 [voltage]
-values = ["0 V", "0.05 V"]
+{voltage}
 [flow]
-pressure = "10 kPa"
+pressure = "{pressure}"
 [mesh]
 refinement = 0.5
 """)
+
+
+def test_flow_case_reaches_the_table_and_the_result_file(tmp_path, capsys):
+    """A case with ``[flow]``: the I–V table has Q, the HDF5 file has u (m/s), p (Pa), Q and the
+    electrokinetic coefficients at 0 V, the reloaded result gives the same, and ``pnp show``
+    prints Q and the coefficients."""
+    from pnp.cli import main
+    from pnp.io import load_result, read_result_file, save_result
+    from pnp.tables import iv_table, stored_iv_table
+
+    case = flow_case("flow_case", 'values = ["0 V", "0.05 V"]', "10 kPa")
     iv = case.run()
     table = iv_table(iv)
     assert np.array_equal(table["flow_rate [m^3/s]"], iv.flow_rates)
@@ -528,28 +535,10 @@ def test_streaming_potential_case_file(tmp_path, capsys):
     """``zero_current = true`` with a ``[flow]`` pressure and equal baths finds the streaming
     potential (the API's ``pnp.zero_current_voltage(..., flow=True, pressure=Δp)`` to 1e-12 V);
     the result file stores the linear response at that voltage and ``pnp show`` prints it."""
-    from pnp.case import Case
     from pnp.cli import main
     from pnp.io import read_result_file, save_result
 
-    case = Case.from_text(f"""
-name = "streaming_potential"
-[geometry]
-kind = "cylinder"
-radius = "{RADIUS * 1e9} nm"
-length = "30 nm"
-surface_charge = "-0.02 C/m^2"
-[reservoirs]
-enabled = false
-[electrolyte]
-salts = {{ KCl = "100 mM" }}
-[voltage]
-zero_current = true
-[flow]
-pressure = "1 bar"
-[mesh]
-refinement = 0.5
-""")
+    case = flow_case("streaming_potential", "zero_current = true", "1 bar")
     solution = case.run()
     geometry = pnp.Cylinder(RADIUS, 30e-9, -0.02, reservoirs=None)
     expected = pnp.zero_current_voltage(geometry, KCL, flow=True, pressure=1e5, mesh=pnp.Mesh(refinement=0.5))
