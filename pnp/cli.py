@@ -120,13 +120,12 @@ def format_summary(name: str, kind: str, voltages, currents, current_unit: str, 
 
 
 def _result_summary(case, result) -> str:
-    from .io import current_unit, linear_response_solution
+    from .io import current_unit, linear_response
     from .sweep import IVCurve
 
     solutions = result.solutions if isinstance(result, IVCurve) else (result,)
     flux_unit = solutions[0].flux_unit
-    response = linear_response_solution(solutions)
-    linear = None if response is None else {"voltage": response.voltage, **response.electrokinetic_coefficients}
+    linear = linear_response(solutions)
     conductance = None
     if linear is None and isinstance(result, IVCurve) and np.any(result.voltages == 0.0):
         conductance = result.conductance(0.0)

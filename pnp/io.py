@@ -91,15 +91,15 @@ def linear_response_units(flux_unit: str) -> dict[str, str]:
             "streaming_potential_coefficient": "V/Pa", "electroosmotic_mobility": "m^2/(V s)"}
 
 
-def linear_response_solution(solutions):
-    """The solution of a flow result whose exact linear response (electrokinetic coefficients) is
-    stored and printed: the 0 V point of an I–V, or a result's only solution (e.g. the
-    zero-current one); None without flow or without such a point."""
+def linear_response(solutions) -> dict | None:
+    """The exact linear response of a flow result that is stored and printed, as
+    ``{"voltage": V, **electrokinetic_coefficients}`` (the form :func:`read_result_file` returns):
+    at the 0 V point of an I–V, or at a result's only solution (e.g. the zero-current one); None
+    without flow or without such a point."""
     if not solutions[0].has_flow:
         return None
-    if len(solutions) == 1:
-        return solutions[0]
-    return next((s for s in solutions if s.voltage == 0.0), None)
+    at = solutions[0] if len(solutions) == 1 else next((s for s in solutions if s.voltage == 0.0), None)
+    return None if at is None else {"voltage": at.voltage, **at.electrokinetic_coefficients}
 
 
 def _solutions(result) -> tuple[str, tuple]:
@@ -210,13 +210,12 @@ def _write_result(group, case, kind: str, solutions, *, complete: bool) -> None:
     if first.has_flow:
         obs.create_dataset("flow_rates", data=np.array([s.flow_rate for s in solutions])).attrs["units"] = \
             flow_unit(flux_unit)
-    response = linear_response_solution(solutions)
+    response = linear_response(solutions)
     if response is not None:
         linear = obs.create_group("linear_response")
-        linear.attrs["voltage"] = response.voltage
-        units = linear_response_units(flux_unit)
-        for name, value in response.electrokinetic_coefficients.items():
-            linear.create_dataset(name, data=value).attrs["units"] = units[name]
+        linear.attrs["voltage"] = response["voltage"]
+        for name, unit in linear_response_units(flux_unit).items():
+            linear.create_dataset(name, data=response[name]).attrs["units"] = unit
     fluxes = obs.create_group("fluxes")
     fluxes.attrs["units"] = flux_unit
     for index, ion in enumerate(species):
