@@ -33,8 +33,8 @@ Equations:
   boundary, zero tangential stress at the bath faces;
 * continuity Σ_f ũ_f A_f = 0 in every cell (on the right bath it sets the bath face velocity,
   which is eliminated);
-* bath pressure: P̃ extrapolated linearly from the two end cells to the bath face equals the
-  bath's P̃: exact for fully developed flow.
+* bath pressure: P̃ carried from the end cell to the bath face by the half cell's z momentum
+  (:meth:`Stokes._bath_pressure`) equals the bath's P̃: exact for fully developed flow and at rest.
 
 Slots (which row sits where does not change the solution, only the Jacobian's diagonal): a cell
 whose lower z face is interior holds that face's z momentum in its ``pressure`` slot and its own
@@ -152,31 +152,43 @@ class Stokes(FaceDrive):
         z_row = z_row.at[0].set(jnp.where(left_bath, continuity[0], z_row[0]))
         r_row = jnp.where(rk[:, :-1] == FaceKind.INTERIOR, momentum_r[:, :-1], state.velocity_r)
         p_row = jnp.where(swapped, momentum_z[:-1], continuity)
-        p_row = p_row.at[0].set(jnp.where(left_bath, self._bath_pressure(grid, state.pressure, "left"), p_row[0]))
-        p_row = p_row.at[-1].set(jnp.where(right_bath, self._bath_pressure(grid, state.pressure, "right"), p_row[-1]))
+        p_row = p_row.at[0].set(jnp.where(left_bath, self._bath_pressure(ctx, "left"), p_row[0]))
+        p_row = p_row.at[-1].set(jnp.where(right_bath, self._bath_pressure(ctx, "right"), p_row[-1]))
         return {"velocity_z": z_row, "velocity_r": r_row, "pressure": p_row}
 
-    def _bath_pressure(self, grid, pressure, side):
-        """P̃ of the end cells extrapolated to the bath face, less the bath's P̃ (one row per r)."""
-        active = np.asarray(grid.active)
+    def _bath_pressure(self, ctx, side):
+        """P̃ at the bath face from the end cell's, less the bath's P̃ (one row per r).
+
+        The z momentum integrated outwards over the half cell from the end centroid e to the bath
+        face b: P̃_b = P̃_e − Σ_i c̄_i (μ_i,b − μ_i,e) + (h/2) v, where c̄_i = (c_i,e + c_i,b)/2 and v
+        = ∂P̃/∂s + Σ_i c_i ∂μ_i/∂s is the viscous term (outward s), taken from the face between
+        e and its inner neighbour n, Δ apart: v = [P̃_e − P̃_n + Σ_i c̄_i (μ_i,e − μ_i,n)] / Δ. Fully
+        developed flow (v uniform along z) is exact, and so is rest: where the ions' force is the
+        gradient its two-point differences make it, P̃ balances it up to the bath face and no flow
+        is forced (a linear extrapolation of P̃ alone misses the curvature of the bath's
+        concentration-polarization layer and drives a recirculation through the face).
+        """
+        grid, state = ctx.grid, ctx.state
         end, inner, face, bath = (0, 1, 0, self.left_pressure) if side == "left" else (-1, -2, -1, self.right_pressure)
-        beside = active[inner]
+        (bath_c, bath_mu), mu, c = _bath_ions(ctx, side), _electrochemical_potential(ctx), ctx.concentration
+        beside = np.asarray(grid.active)[inner]
         half = jnp.abs(grid.cell_z[end] - grid.zface_z[face])
         spacing = safe_divisor(jnp.abs(grid.cell_z[end] - grid.cell_z[inner]), beside)
-        slope = jnp.where(beside, (pressure[end] - pressure[inner]) / spacing, 0.0)  # per unit length outwards
-        return pressure[end] + half * slope - bath
+        drop = state.pressure[end] - state.pressure[inner] + jnp.sum(
+            0.5 * (c[:, end] + c[:, inner]) * (mu[:, end] - mu[:, inner]), axis=0)
+        viscous = jnp.where(beside, drop / spacing, 0.0)
+        half_cell_force = jnp.sum(0.5 * (c[:, end] + bath_c[:, None]) * (bath_mu[:, None] - mu[:, end]), axis=0)
+        return state.pressure[end] - half_cell_force + half * viscous - bath
 
     def _potential_forces(self, ctx):
         """Pressure and body force on every face's control volume, A (P₋ − P₊) − A Σ_i c̄_i (μ₊ − μ₋),
         on z faces (nz+1, nr) and r faces (nz, nr+1) (only interior faces are used); on tapered
         grids A n_r on r faces and the tangential parts (:mod:`pnp.physics.stokes_skew`)."""
         grid = ctx.grid
-        mu = ctx.state.log_concentration + ctx.driving_potential
-        c = ctx.concentration
+        mu, c = _electrochemical_potential(ctx), ctx.concentration
         if self.tapered:
-            geometry, params = ctx.skew_geometry, ctx.params
-            bath_mu = [jnp.log(params.left_concentration) + ctx.bath_driving_potential("left"),
-                       jnp.log(params.right_concentration) + ctx.bath_driving_potential("right")]
+            geometry = ctx.skew_geometry
+            bath_mu = [_bath_ions(ctx, side)[1] for side in ("left", "right")]
             tangential_p = stokes_skew.tangential_forces(
                 grid, geometry, vertex_values(geometry, ctx.state.pressure, self.left_pressure, self.right_pressure))
             tangential_mu = stokes_skew.tangential_forces(
@@ -243,6 +255,18 @@ class Stokes(FaceDrive):
             radius = safe_divisor(grid.rface_r, grid.rface_r > 0)
             out = out - eta * u * grid.rface_area * grid.rface_distance / radius**2
         return out
+
+
+def _electrochemical_potential(ctx):
+    """μ_i = ln c̃_i + ψ_i per species and cell (N, nz, nr), in kT."""
+    return ctx.state.log_concentration + ctx.driving_potential
+
+
+def _bath_ions(ctx, side):
+    """(c̃_i, μ_i) of the ``side`` bath, each (N,)."""
+    params = ctx.params
+    concentration = params.left_concentration if side == "left" else params.right_concentration
+    return concentration, jnp.log(concentration) + ctx.bath_driving_potential(side)
 
 
 def _side_area(grid, lo, hi, axis):
