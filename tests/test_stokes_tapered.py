@@ -16,7 +16,9 @@ Checks (tolerances after mesh convergence; observed orders printed):
 * equilibrium on the demo cone with charged wall and membrane faces has no flow:
   max |u| ≤ 1e-10 of the Smoluchowski velocity of a 1 V/µm field at ζ = kT/e;
 * volume is conserved through every cross-section of the cone to 1e-10 relative, with reservoirs
-  and at 1 V, and current as without flow; dQ/d(tip radius) equals central differences (1e-5).
+  and at 1 V, and current as without flow; dQ/d(tip radius) equals central differences (1e-5);
+* robustness (``-m slow``): the demo cone, wall and membrane faces charged to σ = −0.05 and
+  −0.2 C/m², in 1 mM and 1 M KCl, converges with flow at −2 V and +2 V.
   (The tapered Stokes Jacobian against ``jax.jacfwd``: ``tests/test_stokes.py``.)
 """
 
@@ -225,6 +227,24 @@ def test_electroosmosis_in_the_demo_cone_conserves_volume_and_current():
     assert_volume_conserved(solution)
     assert solution.conservation_error < 1e-8
     assert solution.flow_rate > 0.0 and solution.current > 0.0
+
+
+@pytest.mark.slow
+@pytest.mark.filterwarnings("ignore::pnp.guards.PhysicalLimitWarning")  # σ = −0.2: the wall concentration passes 5 M
+@pytest.mark.parametrize("c, sigma", [(1.0, -0.2), (1000.0, -0.2), (1.0, -0.05), (1000.0, -0.05)])
+def test_flow_in_the_demo_cone_converges_at_2_volts(c, sigma):
+    """Robustness (issue: the demo cone with flow at ±2 V, 1 mM–1 M, σ down to −0.2 C/m²): the
+    cone with its wall and membrane faces charged converges from 0 V to −2 V and +2 V in KCl (coarse
+    mesh: robustness, not accuracy); Q is equal through every cross-section, current is
+    conserved, and the counter-ions drag the solvent along the field, tip → base at +2 V."""
+    cone = pnp.Cone(10e-9, 200e-9, 2e-6, sigma, pnp.Reservoirs(membrane_charge=sigma))
+    iv = pnp.sweep(cone, pnp.Electrolyte.from_salts({"KCl": c}), [-2.0, 2.0], flow=True, mesh=pnp.Mesh(refinement=0.35))
+    for solution in iv.solutions:
+        assert_volume_conserved(solution)
+        assert solution.conservation_error < 1e-8
+        assert np.nanmin(solution.concentrations) > 0
+    assert iv.flow_rates[0] < 0 < iv.flow_rates[1]
+    assert iv.currents[0] < 0 < iv.currents[1]
 
 
 def test_flow_rate_gradient_through_a_cone_matches_central_difference():
