@@ -16,10 +16,10 @@ Checks (tolerances after mesh convergence; observed orders printed):
 * equilibrium on the demo cone with charged wall and membrane faces has no flow:
   max |u| ≤ 1e-10 of the Smoluchowski velocity of a 1 V/µm field at ζ = kT/e;
 * volume is conserved through every cross-section of the cone to 1e-10 relative, with reservoirs
-  and at 1 V, and current as without flow; dQ/d(tip radius) equals central differences (1e-5);
+  and at 1 V, and current as without flow; dQ/d(tip radius) equals central differences (1e-5).
+  (The tapered Stokes Jacobian against ``jax.jacfwd``: ``tests/test_stokes.py``.)
 * robustness (``-m slow``): the demo cone, wall and membrane faces charged to σ = −0.05 and
   −0.2 C/m², in 1 mM and 1 M KCl, converges with flow at −2 V and +2 V.
-  (The tapered Stokes Jacobian against ``jax.jacfwd``: ``tests/test_stokes.py``.)
 """
 
 import dataclasses
