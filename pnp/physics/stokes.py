@@ -174,11 +174,10 @@ class Stokes(FaceDrive):
         beside = np.asarray(grid.active)[inner]
         half = jnp.abs(grid.cell_z[end] - grid.zface_z[face])
         spacing = safe_divisor(jnp.abs(grid.cell_z[end] - grid.cell_z[inner]), beside)
-        drop = state.pressure[end] - state.pressure[inner] + jnp.sum(
-            0.5 * (c[:, end] + c[:, inner]) * (mu[:, end] - mu[:, inner]), axis=0)
+        drop = state.pressure[end] - state.pressure[inner] + _ion_force(c[:, inner], c[:, end], mu[:, inner], mu[:, end])
         viscous = jnp.where(beside, drop / spacing, 0.0)
-        half_cell_force = jnp.sum(0.5 * (c[:, end] + bath_c[:, None]) * (bath_mu[:, None] - mu[:, end]), axis=0)
-        return state.pressure[end] - half_cell_force + half * viscous - bath
+        half_cell = _ion_force(c[:, end], bath_c[:, None], mu[:, end], bath_mu[:, None])
+        return state.pressure[end] - half_cell + half * viscous - bath
 
     def _potential_forces(self, ctx):
         """Pressure and body force on every face's control volume, A (P₋ − P₊) − A Σ_i c̄_i (μ₊ − μ₋),
@@ -199,7 +198,7 @@ class Stokes(FaceDrive):
             c_face = 0.5 * (c_lo + c_hi)
             if self.tapered and axis == 1:
                 area = area * stokes_skew.rface_normals(grid)[1]
-            force = area * (p_lo - p_hi - jnp.sum(c_face * (mu_hi - mu_lo), axis=0))
+            force = area * (p_lo - p_hi - _ion_force(c_lo, c_hi, mu_lo, mu_hi))
             if self.tapered:
                 force = force + tangential_p[axis] + jnp.sum(c_face * tangential_mu[axis], axis=0)
             out.append(force)
@@ -260,6 +259,13 @@ class Stokes(FaceDrive):
 def _electrochemical_potential(ctx):
     """μ_i = ln c̃_i + ψ_i per species and cell (N, nz, nr), in kT."""
     return ctx.state.log_concentration + ctx.driving_potential
+
+
+def _ion_force(c_from, c_to, mu_from, mu_to):
+    """Σ_i c̄_i (μ_i,to − μ_i,from), c̄_i = (c_i,from + c_i,to)/2: the ions' two-point force (per
+    area, against the step) over a face or half cell; the interior faces and the bath condition
+    share it, so a force that is this difference of a potential makes no flow."""
+    return jnp.sum(0.5 * (c_from + c_to) * (mu_to - mu_from), axis=0)
 
 
 def _bath_ions(ctx, side):
