@@ -21,6 +21,12 @@ On the CPU a single device runs one batch member after another inside the sparse
 ``threads`` equal slices (default: one per CPU core this process may use), each run by the
 same compiled program in its own host thread; the compiled programs release Python's lock
 while they run, so the slices run at the same time (measured in ``benchmarks/throughput.py``).
+A program that calls jaxlib's LAPACK kernels (the dense-block backends ``thomas`` and
+``cyclic_reduction``) runs as one program instead: those kernels spread a batch over XLA's
+intra-op thread pool (one thread a core) and block until it is done, so two such programs at
+once can hold every pool thread while waiting for work queued behind them — a deadlock
+(seen with ``cyclic_reduction`` on 2 cores: both slices waited forever, CPU idle). They use
+the cores on their own.
 
 Multi-host: call ``jax.distributed.initialize()`` in every process first (see the README);
 ``jax.devices()`` then spans all hosts and ``devices=jax.devices()`` shards over them, every
@@ -88,16 +94,19 @@ def _split(threads: int | None, devices: tuple, size: int) -> tuple[int, int]:
     return slices, -(-size // parts) * parts
 
 
-_COMPILED: collections.OrderedDict = collections.OrderedDict()  # (jitted run, argument signature) → executable
+_COMPILED: collections.OrderedDict = collections.OrderedDict()  # (jitted run, argument signature) → (executable, safe)
+POOL_BLOCKING_KERNELS = "lapack_"  # custom-call targets that wait on XLA's intra-op pool (module docstring)
 
 
 def _compiled(run, args):
     """``run`` compiled ahead of time for arguments shaped like ``args`` (kept for the 16 latest
-    signatures), so that threads calling it at once do not each trace and compile it."""
+    signatures), so that threads calling it at once do not each trace and compile it; and
+    whether copies of it may run in parallel threads (it calls no :data:`POOL_BLOCKING_KERNELS`)."""
     leaves, treedef = jax.tree_util.tree_flatten(args)
     key = (run, treedef, tuple((np.shape(a), str(getattr(a, "dtype", type(a)))) for a in leaves))
     if key not in _COMPILED:
-        _COMPILED[key] = run.lower(*args).compile()
+        program = run.lower(*args).compile()
+        _COMPILED[key] = program, f'custom_call_target="{POOL_BLOCKING_KERNELS}' not in program.as_text()
         while len(_COMPILED) > 16:
             _COMPILED.popitem(last=False)
     _COMPILED.move_to_end(key)
@@ -117,7 +126,9 @@ def _run_sliced(run, args, batched: tuple[bool, ...], slices: int):
         return tuple(jax.tree_util.tree_map(lambda a: a[k * width:(k + 1) * width], a) if b else a
                      for a, b in zip(args, batched))
 
-    program = _compiled(run, part(0))
+    program, parallel_safe = _compiled(run, part(0))
+    if not parallel_safe:
+        return run(*args)
     with concurrent.futures.ThreadPoolExecutor(slices) as pool:
         results = list(pool.map(lambda k: jax.block_until_ready(program(*part(k))), range(slices)))
     return jax.tree_util.tree_map(lambda *parts: jnp.concatenate(parts), *results)
@@ -165,6 +176,8 @@ def solve_batch(grid, params: Parameters, guess, options: NewtonOptions = Newton
         :func:`pnp.physics.skew.grid_terms`; pass ``problem.model`` for a problem's own terms).
       threads: on a single CPU device, run the batch in this many slices in parallel host
         threads (default: one per CPU core, :func:`host_threads`; 1 runs it as one program).
+        Programs with LAPACK kernels (``thomas``, ``cyclic_reduction``) always run as one
+        program (see the module docstring).
 
     Returns the batched :class:`NewtonResult` (``converged`` tells which designs converged;
     check it, or use :func:`check_converged`).

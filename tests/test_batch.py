@@ -137,6 +137,38 @@ def test_sharded_over_simulated_devices_equals_single_device():
     assert "sharded OK" in out.stdout
 
 
+DENSE_BLOCKS_IN_THREADS = textwrap.dedent("""
+    import numpy as np
+    import pnp
+    from pnp.batch import solve_batch, stack_parameters
+    from pnp.solver import NewtonOptions, pack
+    kcl = pnp.Electrolyte.from_salts({"KCl": 10.0})
+    sol = pnp.solve(pnp.Membrane(1e-6, fixed_charge=-50.0), kcl, 0.1)
+    p0 = sol.problem.parameters
+    designs = stack_parameters([p0.replace(fixed_charge=p0.fixed_charge * (0.5 + k / 64)) for k in range(64)])
+    options = NewtonOptions(linear_solver="cyclic_reduction")
+    one = solve_batch(sol.problem.grid, designs, sol.state, options, threads=1)
+    two = solve_batch(sol.problem.grid, designs, sol.state, options, threads=2)
+    assert bool(np.all(two.converged)), two.converged
+    np.testing.assert_allclose(np.asarray(pack(two.state)), np.asarray(pack(one.state)), rtol=1e-12, atol=1e-12)
+    print("dense blocks OK")
+""")
+
+
+def test_dense_block_backend_with_threads_does_not_deadlock():
+    """threads=2 with cyclic reduction (jaxlib's LAPACK kernels, which wait on XLA's intra-op
+    pool) runs as one program and equals threads=1; before, the two slices deadlocked on 2
+    cores (no progress, CPU idle). A subprocess with a time limit, so a deadlock fails the test."""
+    env = dict(os.environ, JAX_PLATFORMS="cpu")
+    try:
+        out = subprocess.run([sys.executable, "-c", DENSE_BLOCKS_IN_THREADS], capture_output=True, text=True,
+                             env=env, timeout=300)
+    except subprocess.TimeoutExpired:
+        pytest.fail("solve_batch(threads=2) with cyclic_reduction made no progress in 300 s (deadlock)")
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "dense blocks OK" in out.stdout
+
+
 def test_solve_designs_groups_by_difficulty_and_equals_one_by_one():
     """24 designs (fixed charge ×0.3…×6 and ±0.5 V) in groups of 8 ordered by distance from the
     origin design: every state equals its own continuation solve (pnp.steady.solve_system) to 1e-10."""
