@@ -20,7 +20,8 @@ On the CPU a single device runs one batch member after another inside the sparse
 (KLU handles the members of a ``vmap`` batch in a loop), so the batch is also cut into
 ``threads`` equal slices (default: one per CPU core this process may use), each run by the
 same compiled program in its own host thread; the compiled programs release Python's lock
-while they run, so the slices run at the same time (measured in ``benchmarks/throughput.py``).
+while they run, so the slices run at the same time (measured in ``benchmarks/throughput.py``);
+within a slice the members go through in small chunks (:func:`_over_members`).
 A program that calls jaxlib's LAPACK kernels (the dense-block backends ``thomas`` and
 ``cyclic_reduction``) runs as one program instead: those kernels spread a batch over XLA's
 intra-op thread pool (one thread a core) and block until it is done, so two such programs at
@@ -144,15 +145,53 @@ def _pad(tree, size: int):
     return jax.tree_util.tree_map(pad, tree)
 
 
+CHUNK_UNKNOWNS = 4096  # on the CPU, vmap members together up to this many unknowns (members × nz·nr·nc)
+
+
+def _over_members(one, in_axes: tuple, platform: str):
+    """``one`` over the leading axis of the arguments whose ``in_axes`` entry is 0; its first
+    argument is a state (one member's unknowns, batched or shared).
+
+    Off the CPU: ``vmap`` of the whole batch (one wide program). On the CPU: ``lax.map`` over
+    chunks of members, each chunk a ``vmap`` of at most :data:`CHUNK_UNKNOWNS` unknowns (at
+    least one member). A whole batch in one ``vmap`` makes every intermediate of the
+    Jacobian's colored JVPs B times larger than the caches, and members wait in one Newton
+    loop for the slowest: per member it ran slower than one design alone (2 cores, one program:
+    demo-like cone, 16 designs, 1.72 against 2.62 designs/s; in chunks of one member 3.05;
+    64 designs of the 2D pore 173 → 258 and of the 1D membrane 748 → 831 designs/s in chunks;
+    benchmarks/RESULTS.md).
+    """
+    vmapped = jax.vmap(one, in_axes=in_axes)
+    if platform != "cpu":
+        return vmapped
+
+    def run(*args):
+        mapped = [a for a, axis in zip(args, in_axes) if axis == 0]
+        size = jax.tree_util.tree_leaves(mapped[0])[0].shape[0]
+        state = jax.tree_util.tree_leaves(args[0])
+        unknowns = sum(int(np.prod(leaf.shape[in_axes[0] == 0:])) for leaf in state)
+        chunk = max(1, CHUNK_UNKNOWNS // unknowns)
+        if chunk >= size:
+            return vmapped(*args)
+
+        def member(xs):
+            it = iter(xs)
+            return one(*(next(it) if axis == 0 else a for a, axis in zip(args, in_axes)))
+
+        return jax.lax.map(member, tuple(mapped), batch_size=chunk)
+
+    return run
+
+
 @functools.lru_cache(maxsize=32)
 def _batched_newton(options: NewtonOptions, couplings_, devices: tuple):
-    """jit(shard_map(vmap(newton_solve))) over a batch of (guess, params); cached per device set."""
+    """jit(shard_map(newton_solve over the members)) over a batch of (guess, params); cached per device set."""
 
     def one(guess, grid, params, model):
         return newton_solve(residual, guess, System(grid, params, model), options, couplings_,
                             limited=model.step_limited())
 
-    run = jax.vmap(one, in_axes=(0, None, 0, None))
+    run = _over_members(one, (0, None, 0, None), devices[0].platform)
     if len(devices) > 1:
         mesh = DeviceMesh(np.array(devices), (BATCH_AXIS,))
         batched, replicated = PartitionSpec(BATCH_AXIS), PartitionSpec()
@@ -306,7 +345,7 @@ def _chain_scan(options: NewtonOptions, couplings_, devices: tuple):
         _, out = jax.lax.scan(step, ((zero, origin), (zero, origin)), chain_potentials)
         return out
 
-    run = jax.vmap(one_chain, in_axes=(None, None, 0))
+    run = _over_members(one_chain, (None, None, 0), devices[0].platform)
     if len(devices) > 1:
         mesh = DeviceMesh(np.array(devices), (BATCH_AXIS,))
         run = jax.shard_map(run, mesh=mesh, in_specs=(PartitionSpec(),) * 2 + (PartitionSpec(BATCH_AXIS),),
