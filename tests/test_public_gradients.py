@@ -11,7 +11,6 @@ and a traced input the default mesh depends on raises a clear error.
 
 import jax
 import jax.numpy as jnp
-import numpy as np
 import pytest
 
 import pnp

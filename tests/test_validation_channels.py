@@ -2,7 +2,6 @@
 overlap, reservoir-size independence (VALIDATION.md).
 """
 
-import numpy as np
 import pytest
 
 import pnp
