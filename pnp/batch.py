@@ -168,8 +168,8 @@ def _over_members(one, in_axes: tuple, platform: str):
     def run(*args):
         mapped = [a for a, axis in zip(args, in_axes) if axis == 0]
         size = jax.tree_util.tree_leaves(mapped[0])[0].shape[0]
-        state = jax.tree_util.tree_leaves(args[0])
-        unknowns = sum(int(np.prod(leaf.shape[in_axes[0] == 0:])) for leaf in state)
+        leading = 1 if in_axes[0] == 0 else 0  # a batched state: skip its batch axis
+        unknowns = sum(int(np.prod(leaf.shape[leading:])) for leaf in jax.tree_util.tree_leaves(args[0]))
         chunk = max(1, CHUNK_UNKNOWNS // unknowns)
         if chunk >= size:
             return vmapped(*args)
