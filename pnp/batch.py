@@ -23,7 +23,7 @@ same compiled program in its own host thread; the compiled programs release Pyth
 while they run, so the slices run at the same time (measured in ``benchmarks/throughput.py``);
 within a slice the members go through in small chunks (:func:`_over_members`).
 A program that calls jaxlib's LAPACK kernels (the dense-block backends ``thomas`` and
-``cyclic_reduction``) runs as one program instead: those kernels spread a batch over XLA's
+``cyclic_reduction``) runs its slices one after another instead: those kernels spread a batch over XLA's
 intra-op thread pool (one thread a core) and block until it is done, so two such programs at
 once can hold every pool thread while waiting for work queued behind them — a deadlock
 (seen with ``cyclic_reduction`` on 2 cores: both slices waited forever, CPU idle). They use
@@ -116,8 +116,9 @@ def _compiled(run, args):
 
 def _run_sliced(run, args, batched: tuple[bool, ...], slices: int):
     """``run(*args)`` with the leading axis of the ``batched`` arguments cut into ``slices``
-    equal parts, each run in its own thread; the parts of the result joined again. Traced
-    arguments (``solve_batch`` inside a user's ``jax.jit``) run as one program."""
+    equal parts, each run in its own thread (one after another where the program may not run
+    in parallel, :func:`_compiled`); the parts of the result joined again. Traced arguments
+    (``solve_batch`` inside a user's ``jax.jit``) run as one program."""
     if slices == 1 or is_traced(args):
         return run(*args)
     size = jax.tree_util.tree_leaves([a for a, b in zip(args, batched) if b])[0].shape[0]
@@ -128,10 +129,12 @@ def _run_sliced(run, args, batched: tuple[bool, ...], slices: int):
                      for a, b in zip(args, batched))
 
     program, parallel_safe = _compiled(run, part(0))
-    if not parallel_safe:
-        return run(*args)
-    with concurrent.futures.ThreadPoolExecutor(slices) as pool:
-        results = list(pool.map(lambda k: jax.block_until_ready(program(*part(k))), range(slices)))
+    run_part = lambda k: jax.block_until_ready(program(*part(k)))  # noqa: E731
+    if parallel_safe:
+        with concurrent.futures.ThreadPoolExecutor(slices) as pool:
+            results = list(pool.map(run_part, range(slices)))
+    else:
+        results = [run_part(k) for k in range(slices)]
     return jax.tree_util.tree_map(lambda *parts: jnp.concatenate(parts), *results)
 
 
@@ -215,8 +218,8 @@ def solve_batch(grid, params: Parameters, guess, options: NewtonOptions = Newton
         :func:`pnp.physics.skew.grid_terms`; pass ``problem.model`` for a problem's own terms).
       threads: on a single CPU device, run the batch in this many slices in parallel host
         threads (default: one per CPU core, :func:`host_threads`; 1 runs it as one program).
-        Programs with LAPACK kernels (``thomas``, ``cyclic_reduction``) always run as one
-        program (see the module docstring).
+        Programs with LAPACK kernels (``thomas``, ``cyclic_reduction``) run the slices one
+        after another (see the module docstring).
 
     Returns the batched :class:`NewtonResult` (``converged`` tells which designs converged;
     check it, or use :func:`check_converged`).

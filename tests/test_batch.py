@@ -157,7 +157,7 @@ DENSE_BLOCKS_IN_THREADS = textwrap.dedent("""
 
 def test_dense_block_backend_with_threads_does_not_deadlock():
     """threads=2 with cyclic reduction (jaxlib's LAPACK kernels, which wait on XLA's intra-op
-    pool) runs as one program and equals threads=1; before, the two slices deadlocked on 2
+    pool) runs its two slices one after another and equals threads=1; before, the two slices deadlocked on 2
     cores (no progress, CPU idle). A subprocess with a time limit, so a deadlock fails the test."""
     env = dict(os.environ, JAX_PLATFORMS="cpu")
     try:
